@@ -1,0 +1,61 @@
+"""Split a Document into citable passages along its headings."""
+
+from __future__ import annotations
+
+import hashlib
+
+from .models import Document, Passage, Section
+from .text import sentence_spans
+
+MAX_PASSAGE_WORDS = 250  # longer sections are split at block boundaries
+
+
+def page_id(url: str) -> str:
+    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:10]
+
+
+def chunk(doc: Document, max_words: int = MAX_PASSAGE_WORDS) -> list[Passage]:
+    """Return the document's passages: one per section, long sections split in parts.
+
+    Ids come from the page URL and position, so a rebuild gives the same ids.
+    """
+    passages: list[Passage] = []
+    base = page_id(doc.url)
+    for section in doc.sections:
+        for blocks in _parts(section, max_words):
+            text, spans = _join(blocks)
+            passages.append(
+                Passage(
+                    id=f"{base}-{len(passages):03d}",
+                    url=doc.url,
+                    title=doc.title,
+                    heading_path=section.heading_path,
+                    anchor=section.anchor,
+                    text=text,
+                    sentences=tuple(spans),
+                )
+            )
+    return passages
+
+
+def _parts(section: Section, max_words: int) -> list[list[str]]:
+    parts: list[list[str]] = [[]]
+    words = 0
+    for block in section.blocks:
+        n = len(block.split())
+        if parts[-1] and words + n > max_words:
+            parts.append([])
+            words = 0
+        parts[-1].append(block)
+        words += n
+    return parts
+
+
+def _join(blocks: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Join blocks with newlines; sentences never cross a block boundary."""
+    text, spans, offset = [], [], 0
+    for block in blocks:
+        spans.extend((offset + a, offset + b) for a, b in sentence_spans(block))
+        text.append(block)
+        offset += len(block) + 1
+    return "\n".join(text), spans

@@ -1,0 +1,170 @@
+"""The TF-IDF passage index: build with scikit-learn, search, save and load.
+
+On disk an index is a directory anyone can read (see docs/index-format.md):
+
+    manifest.json    format name and version, settings, counts, library versions
+    vocabulary.json  the terms, in column order
+    idf.npy          one inverse document frequency per term
+    matrix.npz       the passage-term TF-IDF matrix as CSR arrays
+    passages.jsonl   one passage a line
+
+No pickle is involved, so an index survives library upgrades and is safe to load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .models import Hit, Passage
+from .text import analyze
+
+FORMAT = "ccp-assistant-index"
+FORMAT_VERSION = 1
+
+
+class IndexUnusable(ValueError):
+    """An index directory that cannot be read; the message says what to do."""
+
+
+def index_text(passage: Passage) -> str:
+    """The text a passage is found by: its page title and headings weigh in with the body."""
+    headings = " ".join(passage.heading_path)
+    return f"{passage.title}\n{headings}\n{headings}\n{passage.text}"
+
+
+class SearchIndex:
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        terms: Sequence[str],
+        idf: np.ndarray,
+        matrix: sp.csr_matrix,
+        manifest: dict,
+    ) -> None:
+        self.passages = list(passages)
+        self.terms = list(terms)
+        self.vocabulary = {t: i for i, t in enumerate(self.terms)}
+        self.idf = idf.astype(np.float32)
+        self.matrix = matrix.tocsr()
+        # Column slices make a query cost proportional to its terms' postings.
+        self._columns = self.matrix.tocsc()
+        self.manifest = manifest
+        self.by_id = {p.id: p for p in self.passages}
+
+    # -- building -----------------------------------------------------------------
+
+    @classmethod
+    def build(cls, passages: Iterable[Passage], source: str = "") -> SearchIndex:
+        passages = list(passages)
+        if not passages:
+            raise IndexUnusable("no passages to index: the source has no pages with text")
+        vectorizer = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float32)
+        matrix = vectorizer.fit_transform(index_text(p) for p in passages)
+        terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+        manifest = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "version": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "source": source,
+            "pages": len({p.url for p in passages}),
+            "passages": len(passages),
+            "terms": len(terms),
+            "content_hash": _content_hash(passages),
+            "weighting": {"tf": "sublinear", "idf": "smooth", "norm": "l2"},
+            "libraries": {n: version(n) for n in ("scikit-learn", "nltk", "numpy", "scipy")},
+        }
+        manifest["version"] += "-" + manifest["content_hash"][:8]
+        return cls(passages, terms, vectorizer.idf_, matrix, manifest)
+
+    # -- querying -----------------------------------------------------------------
+
+    def query_terms(self, text: str) -> Counter[str]:
+        return Counter(analyze(text))
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        """Return the k passages most similar (cosine of TF-IDF vectors) to the query."""
+        counts = self.query_terms(query)
+        cols = [self.vocabulary[t] for t in counts if t in self.vocabulary]
+        if not cols:
+            return []
+        weights = np.array(
+            [(1 + math.log(counts[self.terms[c]])) * self.idf[c] for c in cols], np.float32
+        )
+        weights /= np.linalg.norm(weights) or 1.0
+        scores = self._columns[:, cols] @ weights
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [Hit(self.passages[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    @property
+    def version(self) -> str:
+        return self.manifest["version"]
+
+    # -- persistence --------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "vocabulary.json").write_text(json.dumps(self.terms), "utf-8")
+        np.save(directory / "idf.npy", self.idf, allow_pickle=False)
+        m = self.matrix
+        np.savez(
+            directory / "matrix.npz",
+            data=m.data,
+            indices=m.indices,
+            indptr=m.indptr,
+            shape=np.array(m.shape),
+        )
+        with open(directory / "passages.jsonl", "w", encoding="utf-8") as out:
+            for p in self.passages:
+                out.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+        # The manifest goes last: a directory without one is an unfinished write.
+        (directory / "manifest.json").write_text(json.dumps(self.manifest, indent=2), "utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> SearchIndex:
+        try:
+            manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
+        except FileNotFoundError:
+            raise IndexUnusable(
+                f"no index at {directory}: build one with `python indexer.py build`"
+            ) from None
+        if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexUnusable(
+                f"{directory} holds index format {manifest.get('format_version')!r}, this "
+                f"version reads {FORMAT_VERSION}: rebuild with `python indexer.py build`"
+            )
+        try:
+            terms = json.loads((directory / "vocabulary.json").read_text("utf-8"))
+            idf = np.load(directory / "idf.npy", allow_pickle=False)
+            with np.load(directory / "matrix.npz", allow_pickle=False) as arrays:
+                matrix = sp.csr_matrix(
+                    (arrays["data"], arrays["indices"], arrays["indptr"]),
+                    shape=tuple(arrays["shape"]),
+                )
+            with open(directory / "passages.jsonl", encoding="utf-8") as lines:
+                passages = [Passage.from_json(json.loads(line)) for line in lines]
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexUnusable(f"the index at {directory} is damaged ({exc}): rebuild it") from exc
+        if matrix.shape != (len(passages), len(terms)) or len(idf) != len(terms):
+            raise IndexUnusable(f"the index at {directory} is inconsistent: rebuild it")
+        return cls(passages, terms, idf, matrix, manifest)
+
+
+def _content_hash(passages: Sequence[Passage]) -> str:
+    digest = hashlib.sha256()
+    for p in passages:
+        digest.update(json.dumps(p.to_json(), sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()

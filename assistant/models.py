@@ -1,0 +1,128 @@
+"""The small typed objects passed between pipeline stages.
+
+fetch -> RawPage -> extract -> Document -> chunk -> Passage -> index -> Hit -> answer -> Answer
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """A fetched page before extraction: where it lives and its undecoded bytes."""
+
+    url: str
+    content: bytes
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of text under one heading; `anchor` is the heading's id for a deep link."""
+
+    heading_path: tuple[str, ...]
+    anchor: str | None
+    blocks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """The main text of a page, boilerplate removed, kept in its heading structure."""
+
+    url: str
+    title: str
+    sections: tuple[Section, ...]
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One citable section of a page.
+
+    `sentences` holds (start, end) character offsets into `text`, so an answer
+    sentence can always be traced to the exact span it came from.
+    """
+
+    id: str
+    url: str
+    title: str
+    heading_path: tuple[str, ...]
+    anchor: str | None
+    text: str
+    sentences: tuple[tuple[int, int], ...]
+
+    @property
+    def section(self) -> str:
+        return self.heading_path[-1] if self.heading_path else self.title
+
+    @property
+    def link(self) -> str:
+        return f"{self.url}#{self.anchor}" if self.anchor else self.url
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["heading_path"] = list(self.heading_path)
+        data["sentences"] = [list(span) for span in self.sentences]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Passage:
+        return cls(
+            id=data["id"],
+            url=data["url"],
+            title=data["title"],
+            heading_path=tuple(data["heading_path"]),
+            anchor=data.get("anchor"),
+            text=data["text"],
+            sentences=tuple((int(a), int(b)) for a, b in data["sentences"]),
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage retrieved for a query, with its similarity score."""
+
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    title: str
+    url: str
+    section: str
+    snippet: str
+    score: float
+    passage_id: str
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """A sentence of the answer: verbatim text of `passage_id` at [start, end)."""
+
+    text: str
+    citations: tuple[int, ...]
+    passage_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    sentences: tuple[AnswerSentence, ...]
+    citations: tuple[Citation, ...]
+    no_answer: bool
+    confidence: float
+
+    def to_json(self) -> dict:
+        return {
+            "answer": self.text,
+            "no_answer": self.no_answer,
+            "confidence": round(self.confidence, 4),
+            "citations": [asdict(c) for c in self.citations],
+            "sentences": [{**asdict(s), "citations": list(s.citations)} for s in self.sentences],
+        }

@@ -1,0 +1,53 @@
+"""Settings, declared once with their help text and allowed range.
+
+The web app and the CLI read these names; a bad value is reported with its name and
+range at start-up rather than failing later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: float | int
+    low: float | int
+    high: float | int
+    help: str
+
+
+SETTINGS = {
+    s.name: s
+    for s in (
+        Setting("top_k", 5, 1, 20, "passages retrieved for a question"),
+        Setting("answer_sentences", 3, 1, 8, "most sentences in an answer"),
+        Setting("answer_passages", 3, 1, 8, "most passages an answer draws sentences from"),
+        Setting("min_confidence", 0.45, 0.0, 1.0, "below this the answer is 'not covered'"),
+        Setting("max_question_chars", 1000, 10, 10000, "longest question accepted"),
+        Setting("max_passage_words", 250, 50, 2000, "longer sections are split into parts"),
+        Setting("keep_versions", 3, 1, 50, "index versions kept for rollback"),
+    )
+}
+
+
+def validated(values: dict) -> dict:
+    """Return defaults overlaid with `values`, each checked against its range."""
+    out = {name: s.default for name, s in SETTINGS.items()}
+    for name, value in values.items():
+        setting = SETTINGS.get(name)
+        if setting is None:
+            raise ValueError(f"unknown setting {name!r}; known: {', '.join(SETTINGS)}")
+        kind = type(setting.default)
+        try:
+            value = kind(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"setting {name} must be a {kind.__name__}, got {value!r}") from None
+        if not setting.low <= value <= setting.high:
+            raise ValueError(
+                f"setting {name}={value} is out of range {setting.low}..{setting.high} "
+                f"({setting.help})"
+            )
+        out[name] = value
+    return out

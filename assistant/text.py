@@ -1,0 +1,61 @@
+"""Text analysis shared by indexing and querying, so both sides always agree.
+
+Uses only what NLTK ships in code (the Snowball stemmer, Punkt with parameters set
+here): its downloadable data is unavailable on many machines.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+# Abbreviations that end in a full stop without ending a sentence (lower case, no
+# final stop, as Punkt expects). Months and titles are the ones guidance text uses.
+ABBREVIATIONS = frozenset(
+    """e.g i.e etc cf vs approx dept no nos fig p pp vol ed eds est
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    mr mrs ms dr prof cllr rev st sr jr hon rt
+    co ltd inc plc govt assoc univ""".split()
+)
+# scikit-learn's list, less the words that carry meaning in questions about dates,
+# phases and services ("phase two", "the first pilot", "full report").
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) - frozenset(
+    """one two three four five six eight nine ten eleven twelve fifteen twenty forty
+    fifty sixty hundred first last full part system bill fire find found interest
+    amount show describe detail name well top bottom front back move side give call
+    made""".split()
+)
+TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+
+_stemmer = SnowballStemmer("english")
+_params = PunktParameters()
+_params.abbrev_types = set(ABBREVIATIONS)
+_sentences = PunktSentenceTokenizer(_params)
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stemmer.stem(word)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word tokens, possessives dropped ("NCVO's" -> "ncvo")."""
+    return [t.split("'")[0].split("’")[0] for t in TOKEN_RE.findall(text.lower())]
+
+
+def analyze(text: str) -> list[str]:
+    """Turn text into index terms: tokens without stop words, Snowball-stemmed."""
+    return [stem(t) for t in tokens(text) if t not in STOP_WORDS]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences in `text`."""
+    return list(_sentences.span_tokenize(text))
+
+
+def normalise_space(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
