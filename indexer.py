@@ -1,0 +1,104 @@
+"""Build and inspect the CCP Assistant's index.
+
+python indexer.py build [--source corpus/] [--index index/]
+python indexer.py stats [--index index/]
+python indexer.py ask "How did the Kent pilot work?" [--index index/]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from assistant import IndexUnusable, answer, load_current
+from assistant.build import build
+from assistant.settings import SETTINGS
+
+DEFAULT_INDEX = Path("index")
+DEFAULT_SOURCE = Path("corpus")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    report = build(args.source, args.index, max_words=args.max_passage_words)
+    print(report.summary())
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    index = load_current(args.index)
+    m = index.manifest
+    print(f"index version: {m['version']} (format {m['format_version']})")
+    print(f"built:         {m['created_at']} from {m.get('source') or 'unknown source'}")
+    print(f"pages:         {m['pages']}")
+    print(f"passages:      {m['passages']}")
+    print(f"vocabulary:    {m['terms']} terms")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    index = load_current(args.index)
+    result = answer(args.question, index, top_k=args.top_k)
+    print(result.text)
+    if result.citations:
+        print("\nSources:")
+        for c in result.citations:
+            print(f"  [{c.n}] {c.title} - {c.section}\n      {c.url}")
+    print(f"\nconfidence {result.confidence:.2f}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="indexer.py", description=__doc__.splitlines()[0])
+    root.add_argument("-v", "--verbose", action="store_true", help="log each step")
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument(
+            "--index",
+            type=Path,
+            default=DEFAULT_INDEX,
+            help=f"index directory (default {DEFAULT_INDEX}/)",
+        )
+        sub.set_defaults(func=func)
+        return sub
+
+    b = command("build", cmd_build, "build the index from a folder of HTML pages")
+    b.add_argument(
+        "--source",
+        type=Path,
+        default=DEFAULT_SOURCE,
+        help=f"folder of HTML pages (default {DEFAULT_SOURCE}/)",
+    )
+    b.add_argument(
+        "--max-passage-words",
+        type=int,
+        default=SETTINGS["max_passage_words"].default,
+        help=SETTINGS["max_passage_words"].help,
+    )
+    command("stats", cmd_stats, "print pages, passages, vocabulary size and version")
+    a = command("ask", cmd_ask, "answer a question from the terminal, with sources")
+    a.add_argument("question")
+    a.add_argument(
+        "--top-k", type=int, default=SETTINGS["top_k"].default, help=SETTINGS["top_k"].help
+    )
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.func(args)
+    except (IndexUnusable, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

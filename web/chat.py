@@ -1,0 +1,48 @@
+"""The chat page (works as a plain form without JavaScript) and the served snapshot."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+
+from .errors import ApiError
+from .service import run_query
+
+bp = Blueprint("chat", __name__)
+
+EXAMPLES = (
+    "What was the Cultural Commissioning Programme?",
+    "How did Kent County Council bring arts into its mental health service?",
+    "What is the difference between a grant and a contract?",
+    "How can a small arts organisation find local tenders?",
+)
+
+
+@bp.get("/")
+def page():
+    question = request.args.get("q")
+    result = error = None
+    if question is not None:
+        try:
+            result = run_query(question)
+        except ApiError as exc:
+            error = exc.message
+    return render_template(
+        "chat.html", result=result, error=error, question=question or "", examples=EXAMPLES
+    )
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return current_app.send_static_file("favicon.svg")
+
+
+@bp.get("/site/", defaults={"path": "index.html"})
+@bp.get("/site/<path:path>")
+def site(path: str):
+    """Serve the local snapshot the index was built from, so citation links open."""
+    folder = current_app.config["SITE_DIR"]
+    if not folder:
+        abort(404)
+    if path.endswith("/"):
+        path += "index.html"
+    return send_from_directory(folder, path)

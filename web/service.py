@@ -1,0 +1,105 @@
+"""The one path from a question to a rendered-ready result, shared by the chat page
+and the API so the two cannot drift."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import dataclass
+
+from flask import current_app
+
+from assistant import Answer, SearchIndex, answer
+
+from .errors import ApiError
+
+CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    answer: Answer
+    conversation_id: str
+    index_version: str
+    took_ms: float
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.answer.question,
+            **self.answer.to_json(),
+            "conversation_id": self.conversation_id,
+            "index_version": self.index_version,
+            "took_ms": round(self.took_ms, 2),
+        }
+
+
+def current_index() -> SearchIndex:
+    index = current_app.extensions.get("ccp_index")
+    if index is None:
+        raise ApiError(
+            503,
+            "index_unavailable",
+            "The assistant has no index to answer from yet; an editor needs to build it.",
+        )
+    return index
+
+
+def check_question(value: object) -> str:
+    limit = current_app.config["SETTINGS"]["max_question_chars"]
+    if value is None:
+        raise ApiError(400, "missing_question", 'Send a "question" field with your question.')
+    if not isinstance(value, str):
+        raise ApiError(400, "invalid_question", '"question" must be a string.')
+    if not value.strip():
+        raise ApiError(400, "empty_question", '"question" is empty: type a question.')
+    if len(value) > limit:
+        raise ApiError(
+            400,
+            "question_too_long",
+            f'"question" has {len(value)} characters; the limit is {limit}.',
+        )
+    return value.strip()
+
+
+def check_top_k(value: object) -> int:
+    if value is None:
+        return current_app.config["SETTINGS"]["top_k"]
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
+        raise ApiError(400, "invalid_top_k", '"top_k" must be a whole number from 1 to 20.')
+    return value
+
+
+def check_conversation_id(value: object) -> str:
+    if value is None:
+        return uuid.uuid4().hex
+    if not isinstance(value, str) or not CONVERSATION_ID.match(value):
+        raise ApiError(
+            400,
+            "invalid_conversation_id",
+            '"conversation_id" must be 1-64 letters, digits, "-" or "_".',
+        )
+    return value
+
+
+def run_query(
+    question: object, top_k: object = None, conversation_id: object = None
+) -> QueryResult:
+    """Validate the inputs, answer the question and time it."""
+    question = check_question(question)
+    top_k = check_top_k(top_k)
+    conversation_id = check_conversation_id(conversation_id)
+    index = current_index()
+    settings = current_app.config["SETTINGS"]
+    started = time.perf_counter()
+    result = answer(
+        question,
+        index,
+        top_k=top_k,
+        max_sentences=settings["answer_sentences"],
+        max_passages=settings["answer_passages"],
+        min_confidence=settings["min_confidence"],
+        base_url=current_app.config["BASE_URL"],
+    )
+    took = (time.perf_counter() - started) * 1000
+    return QueryResult(result, conversation_id, index.version, took)
