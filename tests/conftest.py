@@ -1,0 +1,74 @@
+"""Shared fixtures: indexes built from committed pages, the app, and a live server."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from waitress.server import create_server
+
+from assistant import load_current
+from assistant.build import build
+from web import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def fixture_index_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("fixture-index")
+    build(FIXTURE_SITE, root, progress=False)
+    return root
+
+
+@pytest.fixture(scope="session")
+def fixture_index(fixture_index_root):
+    return load_current(fixture_index_root)
+
+
+@pytest.fixture(scope="session")
+def corpus_index_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("corpus-index")
+    build(CORPUS, root, progress=False)
+    return root
+
+
+@pytest.fixture(scope="session")
+def corpus_index(corpus_index_root):
+    return load_current(corpus_index_root)
+
+
+@pytest.fixture()
+def app(corpus_index_root):
+    return create_app({"INDEX_DIR": str(corpus_index_root), "TESTING": True})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+class LiveServer:
+    """The app on the production WSGI server, on a free loopback port, in a thread."""
+
+    def __init__(self, app) -> None:
+        self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(corpus_index_root):
+    app = create_app({"INDEX_DIR": str(corpus_index_root)})
+    with LiveServer(app) as server:
+        yield server

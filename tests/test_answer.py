@@ -1,0 +1,64 @@
+import pytest
+
+from assistant import answer
+from assistant.answer import NOT_COVERED
+
+
+def test_answer_is_verbatim_sentences_with_citations(corpus_index):
+    result = answer("Who chaired the programme's advisory group?", corpus_index)
+    assert not result.no_answer
+    assert "Bichard" in result.text
+    assert 0 < result.confidence <= 1
+    assert result.citations and result.sentences
+    for sentence in result.sentences:
+        passage = corpus_index.by_id[sentence.passage_id]
+        assert passage.text[sentence.start : sentence.end] == sentence.text
+        assert f"{sentence.text} [" in result.text
+        # The first citation is the passage the sentence was taken from.
+        assert result.citations[sentence.citations[0] - 1].passage_id == sentence.passage_id
+    numbers = [c.n for c in result.citations]
+    assert numbers == list(range(1, len(numbers) + 1))
+    # Every citation is used by a sentence, and every marker has a citation.
+    used = {n for s in result.sentences for n in s.citations}
+    assert used == set(numbers)
+
+
+def test_citations_deep_link_to_the_section(corpus_index):
+    result = answer(
+        "How much was Kent's community mental health service worth?",
+        corpus_index,
+        base_url="/site/",
+    )
+    assert "£4m" in result.text
+    for c in result.citations:
+        assert c.url.startswith("/site/") and "#" in c.url
+        assert c.title and c.section and c.snippet
+        passage = corpus_index.by_id[c.passage_id]
+        assert c.url == "/site/" + passage.link
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I renew my passport?",
+        "What will the weather be like in Leeds tomorrow?",
+        "Who won the football last night?",
+        "What is the capital of France?",
+    ],
+)
+def test_out_of_scope_questions_get_an_honest_no_answer(corpus_index, question):
+    result = answer(question, corpus_index)
+    assert result.no_answer
+    assert result.text == NOT_COVERED
+    assert result.citations == () and result.sentences == ()
+    assert 0 <= result.confidence < 0.45
+
+
+def test_a_question_of_only_stop_words_is_not_answered(corpus_index):
+    result = answer("what is it and how?", corpus_index)
+    assert result.no_answer and result.confidence == 0
+
+
+def test_answer_is_short(corpus_index):
+    result = answer("What did the Gloucestershire pilot do?", corpus_index, max_sentences=2)
+    assert 1 <= len(result.sentences) <= 2

@@ -1,0 +1,154 @@
+"""The JSON API over real HTTP, against the production server on loopback."""
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+
+def call(server, path, body=None, *, method=None, content_type="application/json"):
+    data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(server.url + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", content_type)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read()
+
+
+def call_json(server, path, body=None, **kw):
+    status, headers, raw = call(server, path, body, **kw)
+    assert headers["Content-Type"].startswith("application/json"), raw[:200]
+    return status, json.loads(raw)
+
+
+def test_health_reports_the_index(live_server, corpus_index):
+    status, data = call_json(live_server, "/api/health")
+    assert status == 200
+    assert data == {
+        "status": "ok",
+        "index_version": corpus_index.version,
+        "pages": corpus_index.manifest["pages"],
+        "passages": len(corpus_index.passages),
+    }
+
+
+def test_query_returns_the_documented_shape(live_server, corpus_index):
+    status, data = call_json(
+        live_server,
+        "/api/query",
+        {"question": "What was the Cultural Commissioning Programme?", "top_k": 3},
+    )
+    assert status == 200
+    for key, kind in [
+        ("answer", str),
+        ("no_answer", bool),
+        ("confidence", float),
+        ("citations", list),
+        ("conversation_id", str),
+        ("index_version", str),
+        ("took_ms", float),
+    ]:
+        assert isinstance(data[key], kind), key
+    assert data["index_version"] == corpus_index.version
+    assert not data["no_answer"] and data["citations"]
+    for c in data["citations"]:
+        assert set(c) >= {"n", "title", "url", "section", "snippet", "score"}
+    assert "[1]" in data["answer"]
+
+
+def test_conversation_id_is_kept(live_server):
+    status, data = call_json(
+        live_server,
+        "/api/query",
+        {"question": "Who led the programme?", "conversation_id": "abc-1"},
+    )
+    assert status == 200 and data["conversation_id"] == "abc-1"
+
+
+def test_out_of_scope_question_is_not_answered(live_server):
+    status, data = call_json(live_server, "/api/query", {"question": "How do I renew my passport?"})
+    assert status == 200
+    assert data["no_answer"] is True and data["citations"] == []
+    assert "does not" in data["answer"]
+
+
+def test_citation_links_open_the_cited_section(live_server):
+    _, data = call_json(live_server, "/api/query", {"question": "Who chaired the advisory group?"})
+    url = data["citations"][0]["url"]
+    path, anchor = url.split("#")
+    status, headers, html = call(live_server, path)
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert f'id="{anchor}"'.encode() in html
+
+
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        (b"this is not json", "invalid_json"),
+        (b'["a list"]', "invalid_json"),
+        ({}, "missing_question"),
+        ({"question": None}, "missing_question"),
+        ({"question": ""}, "empty_question"),
+        ({"question": "   \n\t "}, "empty_question"),
+        ({"question": "x" * 1001}, "question_too_long"),
+        ({"question": 42}, "invalid_question"),
+        ({"question": ["a"]}, "invalid_question"),
+        ({"question": "ok?", "top_k": 0}, "invalid_top_k"),
+        ({"question": "ok?", "top_k": 21}, "invalid_top_k"),
+        ({"question": "ok?", "top_k": "5"}, "invalid_top_k"),
+        ({"question": "ok?", "top_k": True}, "invalid_top_k"),
+        ({"question": "ok?", "conversation_id": "<script>"}, "invalid_conversation_id"),
+    ],
+)
+def test_bad_input_gets_a_json_400(live_server, body, code):
+    status, data = call_json(live_server, "/api/query", body)
+    assert status == 400
+    assert data["error"]["code"] == code
+    assert data["error"]["message"]
+
+
+def test_wrong_content_type_and_methods_and_paths_get_json_errors(live_server):
+    status, data = call_json(
+        live_server, "/api/query", b'{"question": "hi"}', content_type="text/plain"
+    )
+    assert status == 400 and data["error"]["code"] == "invalid_json"
+    status, data = call_json(live_server, "/api/query", method="GET")
+    assert status == 405 and data["error"]["code"] == "method_not_allowed"
+    status, data = call_json(live_server, "/api/nothing-here")
+    assert status == 404 and data["error"]["code"] == "not_found"
+
+
+def test_oversized_body_is_refused(live_server):
+    body = json.dumps({"question": "a" * (70 * 1024)}).encode()
+    status, data = call_json(live_server, "/api/query", body)
+    assert status == 413 and data["error"]["code"] == "request_entity_too_large"
+
+
+def test_security_headers(live_server):
+    _, headers, _ = call(live_server, "/")
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_served_snapshot_does_not_leave_its_folder(live_server):
+    for path in ("/site/../pyproject.toml", "/site/%2e%2e/pyproject.toml", "/site/nope.html"):
+        status, _, _ = call(live_server, path)
+        assert status == 404, path
+
+
+def test_server_without_index_reports_unavailable(tmp_path):
+    from web import create_app
+
+    from .conftest import LiveServer
+
+    with LiveServer(create_app({"INDEX_DIR": str(tmp_path)})) as server:
+        status, data = call_json(server, "/api/health")
+        assert status == 503 and data["status"] == "unavailable"
+        status, data = call_json(server, "/api/query", {"question": "Anything?"})
+        assert status == 503 and data["error"]["code"] == "index_unavailable"

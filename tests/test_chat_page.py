@@ -1,0 +1,45 @@
+"""The chat page rendered on the server: it works as a plain form without JavaScript."""
+
+from bs4 import BeautifulSoup
+
+
+def test_empty_page_welcomes_and_offers_examples(client):
+    html = BeautifulSoup(client.get("/").data, "html.parser")
+    assert html.find("h1").get_text() == "CCP Assistant"
+    examples = html.select("a.example")
+    assert len(examples) >= 3 and all(a["href"].startswith("?q=") for a in examples)
+    form = html.find("form", id="ask")
+    assert form["method"] == "get" and form.find("input", attrs={"name": "q"})
+    assert not html.select("script:not([src])")  # no inline scripts (CSP)
+
+
+def test_question_in_the_url_renders_an_answer_with_citation_links(client):
+    html = BeautifulSoup(client.get("/?q=Who+chaired+the+advisory+group%3F").data, "html.parser")
+    reply = html.select_one("li.reply")
+    assert "Bichard" in reply.select_one(".answer-text").get_text()
+    cites = reply.select("a.cite")
+    assert cites and all(a["href"].startswith("/site/") for a in cites)
+    assert reply.select("ol.sources li a")
+
+
+def test_page_and_api_render_the_same_answer(client):
+    question = "What is social prescribing?"
+    api = client.post("/api/query", json={"question": question}).json
+    html = BeautifulSoup(client.get("/", query_string={"q": question}).data, "html.parser")
+    page_text = html.select_one(".answer-text").get_text(" ", strip=True)
+    for sentence in api["sentences"]:
+        assert sentence["text"] in page_text
+    assert [a["href"] for a in html.select("ol.sources li > a")] == [
+        c["url"] for c in api["citations"]
+    ]
+
+
+def test_markup_in_a_question_is_escaped(client):
+    raw = client.get("/", query_string={"q": "<script>alert(1)</script> commissioning"}).data
+    assert b"<script>alert(1)</script>" not in raw
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+
+
+def test_bad_question_shows_a_friendly_message(client):
+    html = BeautifulSoup(client.get("/?q=++").data, "html.parser")
+    assert "empty" in html.select_one("li.error").get_text()

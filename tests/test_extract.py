@@ -1,0 +1,97 @@
+from pathlib import Path
+
+import pytest
+
+from assistant.extract import extract
+from assistant.models import RawPage
+
+FIXTURES = Path(__file__).parent / "fixtures" / "site"
+
+
+def page(name: str):
+    path = FIXTURES / name
+    return extract(RawPage(url=name, content=path.read_bytes()))
+
+
+def all_text(doc) -> str:
+    return "\n".join(b for s in doc.sections for b in s.blocks)
+
+
+def test_wordpress_page_keeps_article_and_drops_chrome():
+    doc = page("news/phase-two-wordpress.html")
+    text = all_text(doc)
+    assert doc.title == "Resource: Cultural Commissioning Programme update"
+    assert "refreshed its online resources" in text
+    assert "to run from July 2016 to Dec. 2017" in text
+    assert "Securing recognition by national bodies" in text  # list items are content
+    for chrome in (
+        "Leave a Reply",
+        "Log Out",
+        "Fill in your details",
+        "Connecting to %s",
+        "Akismet",
+        "cookies",
+        "Share this",
+        "Twitter",
+        "Related",
+        "Another post",
+        "Recent posts",
+        "Skip to content",
+        "WordPress.com",
+        "Posted on",
+        "Categories",
+        "Open studios",
+        "documentElement",
+    ):
+        assert chrome not in text, chrome
+
+
+def test_headings_keep_their_anchor_ids_and_paths():
+    doc = page("guides/commissioning-cycle.html")
+    paths = [(s.heading_path, s.anchor) for s in doc.sections]
+    assert paths == [
+        ((), "cycle"),
+        (("Analyse",), "analyse"),
+        (("Plan",), "plan"),
+        (("Plan", "Tips for planning events"), "plan-tips"),
+        (("Do",), "do"),
+        (("Review",), "review"),
+    ]
+
+
+def test_windows_1252_page_is_decoded_from_its_meta_charset():
+    text = all_text(page("guides/commissioning-cycle.html"))
+    assert "the needs they see – and of their impact –" in text
+    assert "commissioners’ planning events" in text
+    assert "\ufffd" not in text
+
+
+def test_tables_become_rows_of_text_and_navigation_goes():
+    doc = page("guides/commissioning-cycle.html")
+    text = all_text(doc)
+    assert "Grant | Pilots and small providers" in text
+    assert "Home | News" not in text and "Copyright" not in text
+
+
+def test_site_template_page_drops_banner_share_related_and_sources():
+    doc = page("kent-pilot.html")
+    text = all_text(doc)
+    assert doc.title == "The Kent commissioner pilot"
+    assert "£4m community mental health and wellbeing service" in text
+    for chrome in (
+        "We use cookies",
+        "Share on Twitter",
+        "Related pages",
+        "Last updated",
+        "Skip to content",
+        "Sources",
+        "https://",
+        "sample snapshot",
+    ):
+        assert chrome not in text, chrome
+
+
+@pytest.mark.parametrize("html", [b"", b"<html>", b"\xff\xfe\x00garbage", b"<p>no headings"])
+def test_malformed_input_never_raises(html):
+    doc = extract(RawPage(url="x.html", content=html))
+    assert isinstance(doc.sections, tuple)

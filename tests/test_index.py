@@ -1,0 +1,98 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from assistant import IndexUnusable, SearchIndex, load_current
+from assistant.build import build
+from assistant.store import current_dir, publish
+
+from .conftest import FIXTURE_SITE
+
+
+def test_save_load_round_trip_gives_identical_results(fixture_index, tmp_path):
+    fixture_index.save(tmp_path / "copy")
+    loaded = SearchIndex.load(tmp_path / "copy")
+    assert loaded.version == fixture_index.version
+    assert loaded.passages == fixture_index.passages
+    assert loaded.terms == fixture_index.terms
+    for query in ("second phase influence", "analyse evidence of need", "Kent mental health"):
+        before = [(h.passage.id, round(h.score, 6)) for h in fixture_index.search(query, 5)]
+        after = [(h.passage.id, round(h.score, 6)) for h in loaded.search(query, 5)]
+        assert before == after and before
+
+
+def test_index_directory_is_plain_documented_files(fixture_index_root):
+    directory = current_dir(fixture_index_root)
+    assert sorted(p.name for p in directory.iterdir()) == [
+        "idf.npy",
+        "manifest.json",
+        "matrix.npz",
+        "passages.jsonl",
+        "vocabulary.json",
+    ]
+    manifest = json.loads((directory / "manifest.json").read_text())
+    assert manifest["format"] == "ccp-assistant-index" and manifest["format_version"] == 1
+    # Everything loads without pickle.
+    np.load(directory / "idf.npy", allow_pickle=False)
+    with np.load(directory / "matrix.npz", allow_pickle=False) as arrays:
+        assert set(arrays.files) == {"data", "indices", "indptr", "shape"}
+
+
+def test_search_ranks_the_section_that_answers(fixture_index):
+    hits = fixture_index.search("what happens in the review step, key performance indicators")
+    assert hits[0].passage.anchor == "review"
+    assert hits[0].score > hits[-1].score >= 0
+    assert fixture_index.search("zzzz qqqq") == []
+
+
+def test_missing_damaged_or_newer_index_gives_a_clear_error(fixture_index_root, tmp_path):
+    with pytest.raises(IndexUnusable, match="build one"):
+        load_current(tmp_path / "nothing-here")
+    copy = tmp_path / "copy"
+    shutil.copytree(current_dir(fixture_index_root), copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    (copy / "manifest.json").write_text(json.dumps({**manifest, "format_version": 99}))
+    with pytest.raises(IndexUnusable, match="rebuild"):
+        SearchIndex.load(copy)
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    (copy / "matrix.npz").write_bytes(b"truncated")
+    with pytest.raises(IndexUnusable, match="damaged"):
+        SearchIndex.load(copy)
+
+
+def test_failed_build_leaves_the_previous_index_current(tmp_path, monkeypatch):
+    root = tmp_path / "index"
+    build(FIXTURE_SITE, root, progress=False)
+    before = load_current(root).version
+
+    def broken_save(self, directory):
+        (directory / "partial").write_text("half written")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(SearchIndex, "save", broken_save)
+    with pytest.raises(OSError):
+        build(FIXTURE_SITE, root, progress=False)
+    monkeypatch.undo()
+    assert load_current(root).version == before
+    assert not [p for p in (root / "versions").iterdir() if p.name.startswith(".")]
+
+
+def test_build_of_empty_folder_fails_and_keeps_the_old_index(tmp_path):
+    root = tmp_path / "index"
+    build(FIXTURE_SITE, root, progress=False)
+    before = load_current(root).version
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IndexUnusable, match="no passages"):
+        build(tmp_path / "empty", root, progress=False)
+    assert load_current(root).version == before
+
+
+def test_publish_keeps_a_few_versions(fixture_index, tmp_path):
+    for n in range(5):
+        fixture_index.manifest["version"] = f"v{n}"
+        publish(fixture_index, tmp_path, keep=3)
+    versions = sorted(p.name for p in (tmp_path / "versions").iterdir())
+    assert versions == ["v2", "v3", "v4"]
+    assert (tmp_path / "CURRENT").read_text().strip() == "v4"
