@@ -1,0 +1,14 @@
+#!/bin/sh
+# Run the whole test suite from a fresh checkout: install the test dependencies into
+# .venv (and Debian's Chromium for the browser tests, if missing), lint, then pytest.
+# Extra arguments go to pytest.
+set -eu
+cd "$(dirname "$0")/.."
+EXTRAS=test . scripts/setup.sh
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then
+    echo "Installing Chromium for the browser tests ..."
+    apt_install chromium
+fi
+.venv/bin/ruff check .
+.venv/bin/python scripts/build_site.py --check
+exec .venv/bin/python -m pytest "$@"
