@@ -55,7 +55,9 @@
         link.href = safeUrl(c.url);
         const details = el("details");
         details.append(el("summary", null, "Show the passage"), el("p", null, c.snippet));
-        li.append(link, " ", el("span", "section", c.section), details);
+        li.append(link);
+        if (c.section !== c.title) li.append(" ", el("span", "section", c.section));
+        li.append(details);
         list.append(li);
       });
       item.append(list);
