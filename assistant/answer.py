@@ -95,15 +95,17 @@ def _term_weights(question: str, index: SearchIndex) -> dict[str, float]:
 
 
 def _confidence(hits: list[Hit], weights: dict[str, float], index: SearchIndex) -> float:
-    """How sure we are the best passage answers: its score times the share of the
-    question's weight (rare terms count most) that its text actually contains."""
+    """How sure we are that the best passage answers: the share of the question's
+    weight (rare terms count most, unknown terms most of all) found in that passage.
+
+    Scores themselves are not comparable across questions, but coverage is: a
+    passage that lacks the question's rarest words is about something else.
+    """
     if not hits or not weights:
         return 0.0
-
     present = set(analyze(index_text(hits[0].passage)))
     coverage = sum(w for t, w in weights.items() if t in present) / sum(weights.values())
-    strength = min(1.0, hits[0].score / 0.35)
-    return round(coverage * (0.5 + 0.5 * strength), 4)
+    return round(coverage, 4)
 
 
 def _choose_sentences(

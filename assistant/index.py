@@ -31,6 +31,11 @@ from .text import analyze
 
 FORMAT = "ccp-assistant-index"
 FORMAT_VERSION = 1
+# Pivoted length normalisation (Singhal, Buckley and Mitra, 1996): a passage's weights
+# are divided by (1 - s) + s * length / mean length. Cosine normalisation over-rewards
+# very short passages; this keeps a mild preference for focus without that bias.
+# The same slope serves every collection (see benchmarks/retrieval.py).
+PIVOT_SLOPE = 0.25
 
 
 class IndexUnusable(ValueError):
@@ -69,8 +74,14 @@ class SearchIndex:
         passages = list(passages)
         if not passages:
             raise IndexUnusable("no passages to index: the source has no pages with text")
-        vectorizer = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float32)
-        matrix = vectorizer.fit_transform(index_text(p) for p in passages)
+        analyzed = [analyze(index_text(p)) for p in passages]
+        vectorizer = TfidfVectorizer(
+            analyzer=lambda terms: terms, sublinear_tf=True, norm=None, dtype=np.float32
+        )
+        matrix = vectorizer.fit_transform(analyzed)
+        lengths = np.array([len(terms) for terms in analyzed], dtype=np.float32)
+        pivot = (1 - PIVOT_SLOPE) + PIVOT_SLOPE * lengths / max(lengths.mean(), 1.0)
+        matrix = sp.diags(1 / pivot) @ matrix
         terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
         manifest = {
             "format": FORMAT,
@@ -82,7 +93,12 @@ class SearchIndex:
             "passages": len(passages),
             "terms": len(terms),
             "content_hash": _content_hash(passages),
-            "weighting": {"tf": "sublinear", "idf": "smooth", "norm": "l2"},
+            "weighting": {
+                "tf": "sublinear",
+                "idf": "smooth",
+                "norm": "pivoted-length",
+                "pivot_slope": PIVOT_SLOPE,
+            },
             "libraries": {n: version(n) for n in ("scikit-learn", "nltk", "numpy", "scipy")},
         }
         manifest["version"] += "-" + manifest["content_hash"][:8]
@@ -94,7 +110,8 @@ class SearchIndex:
         return Counter(analyze(text))
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
-        """Return the k passages most similar (cosine of TF-IDF vectors) to the query."""
+        """Return the k passages that score highest for the query: the dot product of the
+        query's unit-length TF-IDF vector with each passage's pivot-normalised one."""
         counts = self.query_terms(query)
         cols = [self.vocabulary[t] for t in counts if t in self.vocabulary]
         if not cols:
