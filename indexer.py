@@ -8,16 +8,19 @@ python indexer.py ask "How did the Kent pilot work?" [--index index/]
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
 
 from assistant import IndexUnusable, answer, load_current
 from assistant.build import build
+from assistant.evaluate import evaluate, load_questions
 from assistant.settings import SETTINGS
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_SOURCE = Path("corpus")
+DEFAULT_QUESTIONS = Path("tests/eval/questions.jsonl")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -46,6 +49,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for c in result.citations:
             print(f"  [{c.n}] {c.title} - {c.section}\n      {c.url}")
     print(f"\nconfidence {result.confidence:.2f}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    index = load_current(args.index)
+    scores = evaluate(index, load_questions(args.questions))
+    figures = scores.to_json()
+    if args.json:
+        print(json.dumps(figures))
+        return 0
+    print(f"{figures.pop('questions')} questions from {args.questions}")
+    for name, value in figures.items():
+        print(f"  {name.replace('_', ' '):24} {value:.3f}")
     return 0
 
 
@@ -84,6 +100,14 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--top-k", type=int, default=SETTINGS["top_k"].default, help=SETTINGS["top_k"].help
     )
+    e = command("eval", cmd_eval, "score the assistant on a development question set")
+    e.add_argument(
+        "--questions",
+        type=Path,
+        default=DEFAULT_QUESTIONS,
+        help=f"question set, JSON lines (default {DEFAULT_QUESTIONS})",
+    )
+    e.add_argument("--json", action="store_true", help="print the figures as JSON")
     return root
 
 

@@ -5,20 +5,23 @@ Every answer sentence is a verbatim span of a cited passage: nothing is generate
 
 from __future__ import annotations
 
-import math
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from .index import SearchIndex, index_text
 from .models import Answer, AnswerSentence, Citation, Hit, Passage
+from .query import Query, prepare
 from .settings import SETTINGS
-from .text import analyze, normalise_space
+from .text import analyze, normalise_space, stem
 
-NOT_COVERED = (
-    "The guidance does not seem to cover this question. Try rephrasing it, or browse "
-    "the guidance and case studies directly."
-)
+NOT_COVERED = "The guidance does not seem to cover this question."
+NOT_COVERED_TERMS = "Nothing in it mentions {terms}."
+NEAREST_HINT = "The sections below are the nearest it comes; they may not answer it."
 SNIPPET_CHARS = 240
+NEAREST = 3
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")
+ANAPHORA = re.compile(r"(It|Its|This|That|These|Those|They|Their|He|She|His|Her|Such)\b")
 
 
 def _default(name: str):
@@ -39,6 +42,7 @@ def answer(
     question: str,
     index: SearchIndex,
     *,
+    previous: list[str] | None = None,
     top_k: int = _default("top_k"),
     max_sentences: int = _default("answer_sentences"),
     max_passages: int = _default("answer_passages"),
@@ -50,24 +54,55 @@ def answer(
     Args:
         question: the user's question, as typed.
         index: the passage index to search.
+        previous: the readings of the conversation's earlier questions, oldest first,
+            so that a follow-up ("and how long did it run?") is read in context.
         top_k: passages to retrieve; the answer draws on the best `max_passages`.
         max_sentences: most sentences in the answer.
         min_confidence: below this the answer says the guidance does not cover it.
         base_url: prefix for citation links to relative page URLs (for example
             "/site/" when the app serves the snapshot, or the live site's address).
     """
-    hits = index.search(question, k=top_k)
-    weights = _term_weights(question, index)
-    confidence = _confidence(hits, weights, index)
+    query, hits = retrieve(question, index, previous, k=max(top_k, NEAREST))
+    weights = _term_weights(query, index)
+    confidence = _confidence(hits, query, weights)
+    context = {
+        "reading": query.reading,
+        "follow_up": query.follow_up,
+        "corrections": query.corrections,
+    }
     if not hits or confidence < min_confidence:
-        return Answer(question, NOT_COVERED, (), (), True, confidence)
+        unmatched = _unmatched(query, hits[:NEAREST])
+        text = NOT_COVERED
+        if unmatched:
+            quoted = " or ".join(f"“{w}”" for w in unmatched)
+            text += " " + NOT_COVERED_TERMS.format(terms=quoted)
+        if hits:
+            text += " " + NEAREST_HINT
+        nearest = tuple(
+            _citation(n, hit, base_url, query, None) for n, hit in enumerate(hits[:NEAREST], 1)
+        )
+        return Answer(
+            question,
+            text,
+            (),
+            (),
+            True,
+            confidence,
+            unmatched_terms=unmatched,
+            nearest=nearest,
+            **context,
+        )
 
+    hits = hits[:top_k]
     chosen = _choose_sentences(hits[:max_passages], weights, max_sentences)
     numbers: dict[str, int] = {}  # passage id -> citation number, in order of first use
-    sentences = []
+    first_used: dict[str, int] = {}  # passage id -> start of its first quoted sentence
+    sentences: list[AnswerSentence] = []
     seen_text: dict[str, int] = {}
     for cand in chosen:
-        n = numbers.setdefault(cand.hit.passage.id, len(numbers) + 1)
+        pid = cand.hit.passage.id
+        n = numbers.setdefault(pid, len(numbers) + 1)
+        first_used.setdefault(pid, cand.start)
         key = normalise_space(cand.text).lower()
         if key in seen_text:  # the same sentence on two pages: show it once, cite both
             i = seen_text[key]
@@ -78,23 +113,36 @@ def answer(
                 )
             continue
         seen_text[key] = len(sentences)
-        sentences.append(AnswerSentence(cand.text, (n,), cand.hit.passage.id, cand.start, cand.end))
+        sentences.append(AnswerSentence(cand.text, (n,), pid, cand.start, cand.end))
     hits_by_id = {h.passage.id: h for h in hits}
-    citations = tuple(_citation(n, hits_by_id[pid], base_url) for pid, n in numbers.items())
+    citations = tuple(
+        _citation(n, hits_by_id[pid], base_url, query, first_used[pid])
+        for pid, n in numbers.items()
+    )
     text = " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
-    return Answer(question, text, tuple(sentences), citations, False, confidence)
+    return Answer(question, text, tuple(sentences), citations, False, confidence, **context)
 
 
-def _term_weights(question: str, index: SearchIndex) -> dict[str, float]:
-    """IDF weight of each query term; a term the index has never seen weighs most."""
-    unseen = math.log(len(index.passages) + 1) + 1
+def retrieve(
+    question: str, index: SearchIndex, previous: list[str] | None = None, k: int = 5
+) -> tuple[Query, list[Hit]]:
+    """Read the question (follow-ups, spelling, synonyms) and find the best k passages."""
+    query = prepare(question, index, previous)
+    return query, index.search_terms(query.terms, k)
+
+
+def _term_weights(query: Query, index: SearchIndex) -> dict[str, float]:
+    """IDF weight of each term the user typed; a term the index has never seen weighs
+    most. Added synonyms are left out: they help find passages, not judge them."""
+    unseen = float(index.idf.max()) if len(index.idf) else 1.0
     return {
         term: float(index.idf[index.vocabulary[term]]) if term in index.vocabulary else unseen
-        for term in set(analyze(question))
+        for term, count in query.terms.items()
+        if count >= 1
     }
 
 
-def _confidence(hits: list[Hit], weights: dict[str, float], index: SearchIndex) -> float:
+def _confidence(hits: list[Hit], query: Query, weights: dict[str, float]) -> float:
     """How sure we are that the best passage answers: the share of the question's
     weight (rare terms count most, unknown terms most of all) found in that passage.
 
@@ -103,9 +151,22 @@ def _confidence(hits: list[Hit], weights: dict[str, float], index: SearchIndex) 
     """
     if not hits or not weights:
         return 0.0
-    present = set(analyze(index_text(hits[0].passage)))
-    coverage = sum(w for t, w in weights.items() if t in present) / sum(weights.values())
+    covered = query.covered_by(set(analyze(index_text(hits[0].passage))))
+    coverage = sum(w for t, w in weights.items() if t in covered) / sum(weights.values())
     return round(coverage, 4)
+
+
+def _unmatched(query: Query, hits: list[Hit]) -> tuple[str, ...]:
+    """The words of the question that none of the nearest passages contains."""
+    present: set[str] = set()
+    for hit in hits:
+        present |= query.covered_by(set(analyze(index_text(hit.passage))))
+    missing = {t for t, n in query.terms.items() if n >= 1 and t not in present}
+    words = []
+    for word in WORD.findall(query.question):
+        if stem(word.lower()) in missing and word.lower() not in words:
+            words.append(word.lower())
+    return tuple(words)
 
 
 def _choose_sentences(
@@ -121,8 +182,11 @@ def _choose_sentences(
             terms = set(analyze(text[start:end]))
             overlap = sum(w for t, w in weights.items() if t in terms) / total
             # Passage relevance and the sentence's own overlap both count; the lead
-            # sentence of a section often states its subject, so it gets a nudge.
+            # sentence of a section often states its subject, so it gets a nudge, and
+            # one that leans on the sentence before ("It was...") reads badly alone.
             score = overlap * (hit.score / best) + (0.05 if position == 0 else 0.0)
+            if position > 0 and ANAPHORA.match(text[start:end]):
+                score *= 0.7
             if overlap > 0:
                 candidates.append(_Candidate(text[start:end], rank, hit, start, end, score))
     candidates.sort(key=lambda c: -c.score)
@@ -130,8 +194,12 @@ def _choose_sentences(
     covered: set[str] = set()
     for cand in candidates:
         terms = set(analyze(cand.text)) & weights.keys()
-        # After the first, a sentence must add a question term or be nearly as good.
-        if picked and not (terms - covered) and cand.score < 0.8 * picked[0].score:
+        # After the first, a sentence must be at least half as good, and add a
+        # question term or be nearly as good: padding makes an answer harder to trust.
+        if picked and (
+            cand.score < 0.5 * picked[0].score
+            or (not (terms - covered) and cand.score < 0.8 * picked[0].score)
+        ):
             continue
         picked.append(cand)
         covered |= terms
@@ -140,22 +208,36 @@ def _choose_sentences(
     return sorted(picked, key=lambda c: (c.hit_rank, c.start))
 
 
-def _citation(n: int, hit: Hit, base_url: str) -> Citation:
+def _citation(n: int, hit: Hit, base_url: str, query: Query, start: int | None) -> Citation:
     p: Passage = hit.passage
+    snippet = _snippet(p.text, start or 0)
     return Citation(
         n=n,
         title=p.title,
         url=urljoin(base_url, p.link) if base_url else p.link,
         section=p.section,
-        snippet=_snippet(p.text),
+        snippet=snippet,
         score=round(hit.score, 4),
         passage_id=p.id,
+        highlights=_highlights(snippet, query),
     )
 
 
-def _snippet(text: str) -> str:
-    text = normalise_space(text)
+def _snippet(text: str, start: int) -> str:
+    """About SNIPPET_CHARS of the passage, from the quoted sentence when there is one."""
+    text = normalise_space(text[start:]) if start else normalise_space(text)
+    prefix = "…" if start else ""
     if len(text) <= SNIPPET_CHARS:
-        return text
+        return prefix + text
     cut = text.rfind(" ", 0, SNIPPET_CHARS)
-    return text[: cut if cut > 0 else SNIPPET_CHARS] + "…"
+    return prefix + text[: cut if cut > 0 else SNIPPET_CHARS] + "…"
+
+
+def _highlights(snippet: str, query: Query) -> tuple[tuple[int, int], ...]:
+    """Offsets of the snippet's words that match a word of the question."""
+    wanted = set(query.terms)
+    return tuple(
+        (m.start(), m.end())
+        for m in WORD.finditer(snippet)
+        if stem(m.group(0).lower().split("'")[0].split("’")[0]) in wanted
+    )

@@ -52,3 +52,7 @@ HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 # A block whose text is mostly link text is navigation, not prose.
 MAX_LINK_DENSITY = 0.6
+
+# List items keep a bullet, so a passage reads as it did on the page and a lead-in
+# sentence ("The partners were:") can be quoted together with its list.
+LIST_ITEM_MARK = "• "

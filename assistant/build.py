@@ -15,6 +15,7 @@ from .extract import extract
 from .fetch import local_pages
 from .index import SearchIndex
 from .models import Passage, RawPage
+from .query import SYNONYMS_FILE, read_synonyms
 from .store import KEEP_VERSIONS, publish
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,11 @@ def build(
     bar = tqdm(
         pages, desc="indexing", unit="page", disable=None if progress is None else not progress
     )
-    index = SearchIndex.build(passages_from(bar, report, max_words), source=str(source))
+    index = SearchIndex.build(
+        passages_from(bar, report, max_words),
+        source=str(source),
+        synonyms=read_synonyms(source / SYNONYMS_FILE),
+    )
     publish(index, index_root, keep=keep)
     report.passages = len(index.passages)
     report.version = index.version

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from .boilerplate import LIST_ITEM_MARK
 from .models import Document, Passage, Section
 from .text import sentence_spans
 
@@ -52,10 +53,16 @@ def _parts(section: Section, max_words: int) -> list[list[str]]:
 
 
 def _join(blocks: list[str]) -> tuple[str, list[tuple[int, int]]]:
-    """Join blocks with newlines; sentences never cross a block boundary."""
+    """Join blocks with newlines. Sentences never cross a block boundary, except that
+    a lead-in ending in a colon takes the list items that follow it."""
     text, spans, offset = [], [], 0
+    lead_in = False  # the last span is a lead-in that list items extend
     for block in blocks:
-        spans.extend((offset + a, offset + b) for a, b in sentence_spans(block))
+        if lead_in and block.startswith(LIST_ITEM_MARK):
+            spans[-1] = (spans[-1][0], offset + len(block))
+        else:
+            spans.extend((offset + a, offset + b) for a, b in sentence_spans(block))
+            lead_in = block.rstrip().endswith(":")
         text.append(block)
         offset += len(block) + 1
     return "\n".join(text), spans

@@ -157,6 +157,6 @@ def _sections(root: Tag, title: str, top_anchor: str | None) -> list[Section]:
             continue
         text = _block_text(el)
         if text and _link_density(el, text) <= rules.MAX_LINK_DENSITY:
-            blocks.append(text)
+            blocks.append(rules.LIST_ITEM_MARK + text if el.name == "li" else text)
     close()
     return sections

@@ -4,6 +4,8 @@ On disk an index is a directory anyone can read (see docs/index-format.md):
 
     manifest.json    format name and version, settings, counts, library versions
     vocabulary.json  the terms, in column order
+    words.json       surface words and counts (for spelling correction)
+    synonyms.json    groups of equivalent phrases applied to questions
     idf.npy          one inverse document frequency per term
     matrix.npz       the passage-term TF-IDF matrix as CSR arrays
     passages.jsonl   one passage a line
@@ -18,7 +20,7 @@ import json
 import math
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 
@@ -27,7 +29,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .models import Hit, Passage
-from .text import analyze
+from .text import analyze, tokens
 
 FORMAT = "ccp-assistant-index"
 FORMAT_VERSION = 1
@@ -56,6 +58,8 @@ class SearchIndex:
         idf: np.ndarray,
         matrix: sp.csr_matrix,
         manifest: dict,
+        words: Mapping[str, int] | None = None,
+        synonyms: Sequence[Sequence[str]] = (),
     ) -> None:
         self.passages = list(passages)
         self.terms = list(terms)
@@ -66,11 +70,20 @@ class SearchIndex:
         self._columns = self.matrix.tocsc()
         self.manifest = manifest
         self.by_id = {p.id: p for p in self.passages}
+        # Surface words and their counts, for correcting misspelt questions.
+        self.words = dict(words or {})
+        # Groups of equivalent phrases (editors' synonyms and acronyms), applied to questions.
+        self.synonyms = [tuple(group) for group in synonyms]
 
     # -- building -----------------------------------------------------------------
 
     @classmethod
-    def build(cls, passages: Iterable[Passage], source: str = "") -> SearchIndex:
+    def build(
+        cls,
+        passages: Iterable[Passage],
+        source: str = "",
+        synonyms: Sequence[Sequence[str]] = (),
+    ) -> SearchIndex:
         passages = list(passages)
         if not passages:
             raise IndexUnusable("no passages to index: the source has no pages with text")
@@ -102,22 +115,28 @@ class SearchIndex:
             "libraries": {n: version(n) for n in ("scikit-learn", "nltk", "numpy", "scipy")},
         }
         manifest["version"] += "-" + manifest["content_hash"][:8]
-        return cls(passages, terms, vectorizer.idf_, matrix, manifest)
+        words = Counter(w for p in passages for w in tokens(p.text) if not w.isdigit())
+        return cls(passages, terms, vectorizer.idf_, matrix, manifest, words, synonyms)
 
     # -- querying -----------------------------------------------------------------
 
-    def query_terms(self, text: str) -> Counter[str]:
-        return Counter(analyze(text))
-
     def search(self, query: str, k: int = 5) -> list[Hit]:
-        """Return the k passages that score highest for the query: the dot product of the
-        query's unit-length TF-IDF vector with each passage's pivot-normalised one."""
-        counts = self.query_terms(query)
-        cols = [self.vocabulary[t] for t in counts if t in self.vocabulary]
-        if not cols:
+        """Return the k passages that score highest for the query text."""
+        return self.search_terms(Counter(analyze(query)), k)
+
+    def search_terms(self, counts: Mapping[str, float], k: int = 5) -> list[Hit]:
+        """Return the k best passages for analysed query terms with their (possibly
+        fractional) counts: the dot product of the query's unit-length TF-IDF vector
+        with each passage's pivot-normalised one."""
+        known = [
+            (self.vocabulary[t], n) for t, n in counts.items() if t in self.vocabulary and n > 0
+        ]
+        if not known:
             return []
+        cols = [c for c, _ in known]
         weights = np.array(
-            [(1 + math.log(counts[self.terms[c]])) * self.idf[c] for c in cols], np.float32
+            [(1 + math.log(n)) * self.idf[c] if n >= 1 else n * self.idf[c] for c, n in known],
+            np.float32,
         )
         weights /= np.linalg.norm(weights) or 1.0
         scores = self._columns[:, cols] @ weights
@@ -135,6 +154,8 @@ class SearchIndex:
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "vocabulary.json").write_text(json.dumps(self.terms), "utf-8")
+        (directory / "words.json").write_text(json.dumps(self.words), "utf-8")
+        (directory / "synonyms.json").write_text(json.dumps(self.synonyms), "utf-8")
         np.save(directory / "idf.npy", self.idf, allow_pickle=False)
         m = self.matrix
         np.savez(
@@ -165,6 +186,8 @@ class SearchIndex:
             )
         try:
             terms = json.loads((directory / "vocabulary.json").read_text("utf-8"))
+            words = json.loads((directory / "words.json").read_text("utf-8"))
+            synonyms = json.loads((directory / "synonyms.json").read_text("utf-8"))
             idf = np.load(directory / "idf.npy", allow_pickle=False)
             with np.load(directory / "matrix.npz", allow_pickle=False) as arrays:
                 matrix = sp.csr_matrix(
@@ -177,7 +200,7 @@ class SearchIndex:
             raise IndexUnusable(f"the index at {directory} is damaged ({exc}): rebuild it") from exc
         if matrix.shape != (len(passages), len(terms)) or len(idf) != len(terms):
             raise IndexUnusable(f"the index at {directory} is inconsistent: rebuild it")
-        return cls(passages, terms, idf, matrix, manifest)
+        return cls(passages, terms, idf, matrix, manifest, words, synonyms)
 
 
 def _content_hash(passages: Sequence[Passage]) -> str:

@@ -89,6 +89,9 @@ class Hit:
 
 @dataclass(frozen=True)
 class Citation:
+    """A cited (or, for a "not covered" answer, suggested) section. `highlights` are
+    (start, end) offsets of the question's words in `snippet`."""
+
     n: int
     title: str
     url: str
@@ -96,6 +99,7 @@ class Citation:
     snippet: str
     score: float
     passage_id: str
+    highlights: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,18 +115,38 @@ class AnswerSentence:
 
 @dataclass(frozen=True)
 class Answer:
+    """An answer and everything a reader needs to check it.
+
+    `reading` is what was searched for (differs from `question` for a follow-up);
+    `corrections` lists (typed, corrected) words; a "not covered" answer names the
+    `unmatched_terms` and suggests `nearest` sections instead of citing any.
+    """
+
     question: str
     text: str
     sentences: tuple[AnswerSentence, ...]
     citations: tuple[Citation, ...]
     no_answer: bool
     confidence: float
+    reading: str = ""
+    follow_up: bool = False
+    corrections: tuple[tuple[str, str], ...] = ()
+    unmatched_terms: tuple[str, ...] = ()
+    nearest: tuple[Citation, ...] = ()
 
     def to_json(self) -> dict:
+        def citation(c: Citation) -> dict:
+            return {**asdict(c), "highlights": [list(h) for h in c.highlights]}
+
         return {
             "answer": self.text,
             "no_answer": self.no_answer,
             "confidence": round(self.confidence, 4),
-            "citations": [asdict(c) for c in self.citations],
+            "citations": [citation(c) for c in self.citations],
             "sentences": [{**asdict(s), "citations": list(s.citations)} for s in self.sentences],
+            "reading": self.reading or self.question,
+            "follow_up": self.follow_up,
+            "corrections": [{"from": a, "to": b} for a, b in self.corrections],
+            "unmatched_terms": list(self.unmatched_terms),
+            "nearest": [citation(c) for c in self.nearest],
         }

@@ -28,6 +28,10 @@ STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) - frozenset(
     fifty sixty hundred first last full part system bill fire find found interest
     amount show describe detail name well top bottom front back move side give call
     made""".split()
+) | frozenset(
+    # Words that frame a question rather than say what it is about.
+    """did does doing tell think explain know want mean means meant just really actually
+    exactly definitely say said says happen happened happens thing things kind sort""".split()
 )
 TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 

@@ -47,11 +47,20 @@ def test_citations_deep_link_to_the_section(corpus_index):
     ],
 )
 def test_out_of_scope_questions_get_an_honest_no_answer(corpus_index, question):
-    result = answer(question, corpus_index)
+    result = answer(question, corpus_index, base_url="/site/")
     assert result.no_answer
-    assert result.text == NOT_COVERED
+    assert result.text.startswith(NOT_COVERED)
     assert result.citations == () and result.sentences == ()
     assert 0 <= result.confidence < 0.5
+    # Nearest sections are offered as links, never as an answer.
+    assert len(result.nearest) <= 3
+    assert all(c.url.startswith("/site/") for c in result.nearest)
+
+
+def test_not_covered_names_the_words_that_matched_nothing(corpus_index):
+    result = answer("How do I renew my passport?", corpus_index)
+    assert "passport" in result.unmatched_terms
+    assert "“passport”" in result.text
 
 
 def test_a_question_of_only_stop_words_is_not_answered(corpus_index):

@@ -152,3 +152,51 @@ def test_server_without_index_reports_unavailable(tmp_path):
         assert status == 503 and data["status"] == "unavailable"
         status, data = call_json(server, "/api/query", {"question": "Anything?"})
         assert status == 503 and data["error"]["code"] == "index_unavailable"
+
+
+def test_every_answer_sentence_is_verbatim_at_its_offsets(live_server, corpus_index):
+    for question in (
+        "Who chaired the advisory group?",
+        "Which organisations took part in the Kent pilot?",
+        "What is social prescribing?",
+        "How can a small arts organisation find local tenders?",
+    ):
+        _, data = call_json(live_server, "/api/query", {"question": question})
+        assert data["sentences"], question
+        for s in data["sentences"]:
+            passage = corpus_index.by_id[s["passage_id"]]
+            assert passage.text[s["start"] : s["end"]] == s["text"]
+            assert s["text"] in data["answer"]
+
+
+def test_snippet_highlights_mark_the_question_words(live_server):
+    _, data = call_json(live_server, "/api/query", {"question": "Who chaired the advisory group?"})
+    marked = [c["snippet"][a:b].lower() for c in data["citations"] for a, b in c["highlights"]]
+    assert marked and {"advisory", "group"} <= set(marked)
+
+
+def test_a_follow_up_in_the_same_conversation_is_read_in_context(live_server):
+    first = {"question": "Who led the Gloucestershire pilot?", "conversation_id": "fu-test"}
+    _, data = call_json(live_server, "/api/query", first)
+    assert data["follow_up"] is False
+    _, data = call_json(
+        live_server,
+        "/api/query",
+        {"question": "And when did it start?", "conversation_id": "fu-test"},
+    )
+    assert data["follow_up"] is True
+    assert data["reading"].startswith("Who led the Gloucestershire pilot?")
+    assert not data["no_answer"]
+
+
+def test_not_covered_offers_nearest_sections_and_names_missing_words(live_server):
+    _, data = call_json(live_server, "/api/query", {"question": "How do I renew my passport?"})
+    assert data["no_answer"] and data["citations"] == []
+    assert "passport" in data["unmatched_terms"]
+    assert 1 <= len(data["nearest"]) <= 3
+    assert all(n["url"].startswith("/site/") for n in data["nearest"])
+
+
+def test_spelling_corrections_are_reported(live_server):
+    _, data = call_json(live_server, "/api/query", {"question": "what is comissioning?"})
+    assert {"from": "comissioning", "to": "commissioning"} in data["corrections"]

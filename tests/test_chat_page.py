@@ -43,3 +43,27 @@ def test_markup_in_a_question_is_escaped(client):
 def test_bad_question_shows_a_friendly_message(client):
     html = BeautifulSoup(client.get("/?q=++").data, "html.parser")
     assert "empty" in html.select_one("li.error").get_text()
+
+
+def test_not_covered_page_lists_nearest_sections_as_links(client):
+    html = BeautifulSoup(client.get("/?q=How+do+I+renew+my+passport%3F").data, "html.parser")
+    reply = html.select_one("li.reply.not-covered")
+    assert "does not seem to cover" in reply.get_text()
+    assert not reply.select("a.cite")
+    assert 1 <= len(reply.select(".nearest a")) <= 3
+
+
+def test_plain_form_keeps_the_conversation_for_follow_ups(client):
+    html = BeautifulSoup(client.get("/?q=Who+led+the+Gloucestershire+pilot%3F").data, "html.parser")
+    conversation = html.find("input", attrs={"name": "c"})["value"]
+    html = BeautifulSoup(
+        client.get("/", query_string={"q": "And when did it start?", "c": conversation}).data,
+        "html.parser",
+    )
+    assert "Read as a follow-up" in html.select_one(".reading").get_text()
+
+
+def test_snippets_mark_matched_words_and_escape_the_rest(client):
+    html = BeautifulSoup(client.get("/?q=Who+chaired+the+advisory+group%3F").data, "html.parser")
+    marks = [m.get_text().lower() for m in html.select("ol.sources details mark")]
+    assert "advisory" in marks

@@ -30,7 +30,9 @@ def test_index_directory_is_plain_documented_files(fixture_index_root):
         "manifest.json",
         "matrix.npz",
         "passages.jsonl",
+        "synonyms.json",
         "vocabulary.json",
+        "words.json",
     ]
     manifest = json.loads((directory / "manifest.json").read_text())
     assert manifest["format"] == "ccp-assistant-index" and manifest["format_version"] == 1

@@ -11,6 +11,8 @@ from flask import Flask
 from assistant import IndexUnusable, load_current
 from assistant.settings import validated
 
+from .conversations import ConversationStore
+
 log = logging.getLogger(__name__)
 
 DEFAULTS = {
@@ -42,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         log.error("serving without an index: %s", exc)
         index, app.config["INDEX_ERROR"] = None, str(exc)
     app.extensions["ccp_index"] = index
+    app.extensions["ccp_conversations"] = ConversationStore()
     _configure_site(app, index)
 
     from . import api, chat, errors, security

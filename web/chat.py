@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from markupsafe import Markup, escape
 
 from .errors import ApiError
 from .service import run_query
@@ -17,13 +18,29 @@ EXAMPLES = (
 )
 
 
+@bp.app_template_filter("highlight")
+def highlight(snippet: str, spans) -> Markup:
+    """Escape a snippet and mark the question's words in it."""
+    out, last = [], 0
+    for start, end in spans:
+        out += [
+            escape(snippet[last:start]),
+            Markup("<mark>"),
+            escape(snippet[start:end]),
+            Markup("</mark>"),
+        ]
+        last = end
+    out.append(escape(snippet[last:]))
+    return Markup("").join(out)
+
+
 @bp.get("/")
 def page():
     question = request.args.get("q")
     result = error = None
     if question is not None:
         try:
-            result = run_query(question)
+            result = run_query(question, conversation_id=request.args.get("c"))
         except ApiError as exc:
             error = exc.message
     return render_template(

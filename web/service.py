@@ -91,10 +91,12 @@ def run_query(
     conversation_id = check_conversation_id(conversation_id)
     index = current_index()
     settings = current_app.config["SETTINGS"]
+    conversations = current_app.extensions["ccp_conversations"]
     started = time.perf_counter()
     result = answer(
         question,
         index,
+        previous=conversations.previous(conversation_id),
         top_k=top_k,
         max_sentences=settings["answer_sentences"],
         max_passages=settings["answer_passages"],
@@ -102,4 +104,5 @@ def run_query(
         base_url=current_app.config["BASE_URL"],
     )
     took = (time.perf_counter() - started) * 1000
+    conversations.add(conversation_id, result.reading)
     return QueryResult(result, conversation_id, index.version, took)

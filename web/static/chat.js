@@ -26,8 +26,40 @@
     }
   }
 
+  function highlighted(snippet, spans) {
+    // The snippet as text nodes, with the question's words in <mark>.
+    const p = el("p");
+    let last = 0;
+    spans.forEach(([start, end]) => {
+      p.append(snippet.slice(last, start), el("mark", null, snippet.slice(start, end)));
+      last = end;
+    });
+    p.append(snippet.slice(last));
+    return p;
+  }
+
+  function sectionLink(c) {
+    const li = el("li");
+    const link = el("a", null, c.title);
+    link.href = safeUrl(c.url);
+    li.append(link);
+    if (c.section !== c.title) li.append(" ", el("span", "section", c.section));
+    return li;
+  }
+
+  function renderReading(data) {
+    const parts = [];
+    if (data.corrections.length) {
+      parts.push("Corrected: " + data.corrections.map((c) => c.from + " → " + c.to).join(", ") + ".");
+    }
+    if (data.follow_up) parts.push("Read as a follow-up: “" + data.reading + "”");
+    return parts.length ? el("p", "reading", parts.join(" ")) : null;
+  }
+
   function renderAnswer(data) {
     const item = el("li", "turn reply" + (data.no_answer ? " not-covered" : ""));
+    const reading = renderReading(data);
+    if (reading) item.append(reading);
     const text = el("p", "answer-text");
     if (data.no_answer) {
       text.textContent = data.answer;
@@ -49,18 +81,21 @@
       const list = el("ol", "sources");
       list.setAttribute("aria-label", "Sources");
       data.citations.forEach((c) => {
-        const li = el("li");
+        const li = sectionLink(c);
         li.value = c.n;
-        const link = el("a", null, c.title);
-        link.href = safeUrl(c.url);
         const details = el("details");
-        details.append(el("summary", null, "Show the passage"), el("p", null, c.snippet));
-        li.append(link);
-        if (c.section !== c.title) li.append(" ", el("span", "section", c.section));
+        details.append(el("summary", null, "Show the passage"), highlighted(c.snippet, c.highlights));
         li.append(details);
         list.append(li);
       });
       item.append(list);
+    }
+    if (data.nearest.length) {
+      const nearest = el("div", "nearest");
+      const list = el("ul");
+      data.nearest.forEach((c) => list.append(sectionLink(c)));
+      nearest.append(el("p", null, "Nearest sections:"), list);
+      item.append(nearest);
     }
     item.append(el("p", "meta", "Confidence " + Math.round(data.confidence * 100) + "%"));
     return item;

@@ -1,0 +1,145 @@
+"""Understand a question before searching: follow-ups, spelling, synonyms.
+
+The result says what was searched for and why, so the answer can show the
+assistant's reading of the question and any word it corrected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .index import SearchIndex
+from .text import STOP_WORDS, analyze, stem, tokens
+
+SYNONYMS_FILE = "synonyms.txt"
+SYNONYM_WEIGHT = 0.5  # an added equivalent counts half as much as a word typed
+
+# A question that opens like this, or leans on a pronoun, continues the last one.
+FOLLOW_UP_OPENINGS = re.compile(
+    r"^\s*(and|also|but|so|what about|how about|what else|anything else|and what|then)\b",
+    re.I,
+)
+FOLLOW_UP_PRONOUNS = frozenset(
+    "it its they them their theirs this that these those he him his she her there".split()
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    question: str  # as typed
+    reading: str  # what was searched: the question, with the one before if a follow-up
+    terms: Counter = field(compare=False)  # analysed terms with their weights
+    corrections: tuple[tuple[str, str], ...] = ()  # (typed, corrected)
+    follow_up: bool = False
+    expanded_with: tuple[str, ...] = ()  # synonyms and acronyms added
+    # (terms typed, equivalent terms): a passage with the equivalent covers the typed ones.
+    alternatives: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+
+    def covered_by(self, present: set[str]) -> set[str]:
+        """The query's terms that a passage with `present` terms covers."""
+        covered = {t for t in self.terms if t in present}
+        for typed, equivalent in self.alternatives:
+            if set(equivalent) <= present:
+                covered.update(typed)
+                covered.update(equivalent)
+        return covered
+
+
+def read_synonyms(path: Path) -> list[tuple[str, ...]]:
+    """Read an editors' synonyms file: one group of equivalent phrases a line,
+    separated by commas; `#` starts a comment."""
+    if not path.is_file():
+        return []
+    groups = []
+    for line in path.read_text("utf-8").splitlines():
+        phrases = [p.strip() for p in line.split("#")[0].split(",") if p.strip()]
+        if len(phrases) > 1:
+            groups.append(tuple(phrases))
+    return groups
+
+
+def is_follow_up(question: str, index: SearchIndex) -> bool:
+    """True for a question that cannot stand alone ("and how long did it run?")."""
+    if FOLLOW_UP_OPENINGS.match(question):
+        return True
+    words = tokens(question)
+    if FOLLOW_UP_PRONOUNS.intersection(words):
+        return True
+    known = [t for t in analyze(question) if t in index.vocabulary]
+    return len(known) <= 1
+
+
+def correct_spelling(question: str, index: SearchIndex) -> tuple[str, list[tuple[str, str]]]:
+    """Replace words the index has never seen with the closest word it has seen."""
+    corrections = []
+    vocabulary = index.words
+    if not vocabulary:
+        return question, corrections
+
+    def fix(match: re.Match) -> str:
+        word = match.group(0)
+        lower = word.lower()
+        if (
+            len(lower) < 4
+            or lower in STOP_WORDS
+            or lower in vocabulary
+            or stem(lower) in index.vocabulary
+            or lower.isdigit()
+        ):
+            return word
+        close = difflib.get_close_matches(lower, vocabulary, n=3, cutoff=0.84)
+        if not close:
+            return word
+        best = max(
+            close, key=lambda w: (difflib.SequenceMatcher(None, lower, w).ratio(), vocabulary[w])
+        )
+        corrections.append((word, best))
+        return best
+
+    return re.sub(r"[A-Za-z][A-Za-z'’]+", fix, question), corrections
+
+
+def expand_synonyms(text: str, groups: list[tuple[str, ...]]) -> list[tuple[tuple[str, ...], str]]:
+    """Return (terms found, equivalent phrase) for each synonym group with a phrase in
+    `text`, one pair per equivalent the text does not already contain."""
+    joined = " " + " ".join(analyze(text)) + " "
+    pairs = []
+    for group in groups:
+        analysed = [" ".join(analyze(p)) for p in group]
+        found = [a for a in analysed if a and f" {a} " in joined]
+        if found:
+            typed = tuple(found[0].split())
+            pairs += [
+                (typed, phrase)
+                for phrase, a in zip(group, analysed, strict=True)
+                if a and f" {a} " not in joined
+            ]
+    return pairs
+
+
+def prepare(question: str, index: SearchIndex, previous: list[str] | None = None) -> Query:
+    """Turn a question (and the conversation's earlier readings) into what to search."""
+    corrected, corrections = correct_spelling(question, index)
+    follow_up = bool(previous) and is_follow_up(corrected, index)
+    reading = f"{previous[-1]} {corrected}" if follow_up else corrected
+    terms: Counter = Counter(analyze(reading))
+    pairs = expand_synonyms(reading, index.synonyms)
+    alternatives = []
+    for typed, phrase in pairs:
+        equivalent = tuple(analyze(phrase))
+        alternatives.append((typed, equivalent))
+        for term in equivalent:
+            terms[term] = max(terms[term], SYNONYM_WEIGHT)
+    return Query(
+        question=question,
+        reading=reading,
+        terms=terms,
+        corrections=tuple(corrections),
+        follow_up=follow_up,
+        expanded_with=tuple(phrase for _, phrase in pairs),
+        alternatives=tuple(alternatives),
+    )

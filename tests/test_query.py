@@ -1,0 +1,48 @@
+from assistant import answer
+from assistant.query import expand_synonyms, is_follow_up, prepare, read_synonyms
+
+
+def test_synonyms_file_is_read_as_groups(tmp_path):
+    path = tmp_path / "synonyms.txt"
+    path.write_text("# comment\nCCG, clinical commissioning group  # trailing\n\nlonely\n")
+    assert read_synonyms(path) == [("CCG", "clinical commissioning group")]
+    assert read_synonyms(tmp_path / "missing.txt") == []
+
+
+def test_synonym_expansion_adds_the_other_phrases():
+    groups = [("CCG", "clinical commissioning group"), ("SROI", "social return on investment")]
+    assert expand_synonyms("Who led the CCG?", groups) == [
+        (("ccg",), "clinical commissioning group")
+    ]
+    assert expand_synonyms("What is a clinical commissioning group?", groups) == [
+        (("clinic", "commiss", "group"), "CCG")
+    ]
+    assert expand_synonyms("Nothing related", groups) == []
+
+
+def test_misspelt_words_are_corrected_from_the_index(corpus_index):
+    query = prepare("what did the comissioning pilot in Kent do?", corpus_index)
+    assert query.corrections == (("comissioning", "commissioning"),)
+    assert "comissioning" not in query.reading
+    result = answer("how did the Gloucestershire pilott work", corpus_index)
+    assert ("pilott", "pilot") in result.corrections and not result.no_answer
+
+
+def test_acronyms_find_their_spelt_out_form(corpus_index):
+    query = prepare("What does SROI measure?", corpus_index)
+    assert "social return on investment" in query.expanded_with
+    result = answer("What does SROI measure?", corpus_index)
+    assert not result.no_answer
+
+
+def test_follow_ups_are_read_with_the_question_before(corpus_index):
+    assert is_follow_up("And how long did it run?", corpus_index)
+    assert is_follow_up("what about Kent?", corpus_index)
+    assert not is_follow_up("Who chaired the advisory group?", corpus_index)
+    first = "Who led the Gloucestershire pilot?"
+    result = answer("And how long did it run?", corpus_index, previous=[first])
+    assert result.follow_up and result.reading.startswith(first)
+    assert not result.no_answer
+    assert "gloucestershire" in result.citations[0].url.lower() + result.text.lower()
+    # Without a previous question it is just a (vague) question.
+    assert not answer("And how long did it run?", corpus_index).follow_up
