@@ -2,8 +2,9 @@
 
 Each line of the set is a JSON object: `id`, `question`, `page` (the `section/slug` of
 the page that answers it, or null when the guidance does not cover it), `heading` (the
-id of the answering section) and, for a follow-up, `follow_up_of` (the id of the
-question it follows).
+id of the answering section), optionally `also` (other pages that answer it just as
+well, since some facts appear on several pages) and, for a follow-up, `follow_up_of`
+(the id of the question it follows).
 """
 
 from __future__ import annotations
@@ -63,15 +64,17 @@ def evaluate(index: SearchIndex, questions: list[dict], **options) -> Scores:
             uncovered += 1
             right_refusals += refused
             continue
+        right = {q["page"], *q.get("also", ())}
+        ranks = [i for i, page in enumerate(pages) if page in right]
         if previous is not None:
             follow_total += 1
-            follow_hits += q["page"] in pages[:3]
+            follow_hits += bool(ranks) and ranks[0] < 3
             continue
         covered += 1
         answered += not refused
-        hit1 += pages[:1] == [q["page"]]
-        hit3 += q["page"] in pages[:3]
-        rr += 1 / (pages.index(q["page"]) + 1) if q["page"] in pages else 0
+        hit1 += bool(ranks) and ranks[0] == 0
+        hit3 += bool(ranks) and ranks[0] < 3
+        rr += 1 / (ranks[0] + 1) if ranks else 0
         sections = [(_page(h.passage.url), h.passage.anchor) for h in hits[:3]]
         sec3 += (q["page"], q["heading"]) in sections
     n = max(covered, 1)
@@ -88,3 +91,28 @@ def evaluate(index: SearchIndex, questions: list[dict], **options) -> Scores:
         no_answer_accuracy=(answered + right_refusals) / total if total else 1.0,
         follow_ups=follow_hits / follow_total if follow_total else 1.0,
     )
+
+
+def changed_answers(old: SearchIndex, new: SearchIndex, questions: list[dict]) -> list[dict]:
+    """The questions whose answer text or citations differ between two indexes, so an
+    editor can see what an edit changed."""
+    by_id = {q["id"]: q for q in questions}
+    changes = []
+    for q in questions:
+        previous = [by_id[q["follow_up_of"]]["question"]] if q.get("follow_up_of") else None
+        before = answer(q["question"], old, previous=previous)
+        after = answer(q["question"], new, previous=previous)
+        cited_before = [c.url for c in before.citations]
+        cited_after = [c.url for c in after.citations]
+        if before.text != after.text or cited_before != cited_after:
+            changes.append(
+                {
+                    "id": q["id"],
+                    "question": q["question"],
+                    "before": before.text,
+                    "after": after.text,
+                    "citations_before": cited_before,
+                    "citations_after": cited_after,
+                }
+            )
+    return changes
