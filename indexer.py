@@ -13,19 +13,47 @@ import logging
 import sys
 from pathlib import Path
 
-from assistant import IndexUnusable, answer, load_current
-from assistant.build import build
-from assistant.evaluate import evaluate, load_questions
+from assistant import IndexUnusable, SearchIndex, answer, load_current
+from assistant.build import BuildRefused, build
+from assistant.evaluate import changed_answers, evaluate, load_questions
 from assistant.settings import SETTINGS
+from assistant.store import BuildLocked, rollback
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_SOURCE = Path("corpus")
 DEFAULT_QUESTIONS = Path("tests/eval/questions.jsonl")
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    report = build(args.source, args.index, max_words=args.max_passage_words)
+def cmd_build(args: argparse.Namespace, incremental: bool = False) -> int:
+    report = build(
+        args.source,
+        args.index,
+        incremental=incremental,
+        force=args.force,
+        max_words=args.max_passage_words,
+    )
     print(report.summary())
+    if args.json:
+        args.json.write_text(json.dumps(report.to_json(), indent=2), "utf-8")
+    if getattr(args, "diff", False) and report.previous_version:
+        old = SearchIndex.load(args.index / "versions" / report.previous_version)
+        changes = changed_answers(old, load_current(args.index), load_questions(args.questions))
+        print(f"\n{len(changes)} of the saved questions get a different answer:")
+        for change in changes:
+            print(
+                f"- {change['question']}\n    before: {change['before'][:160]}"
+                f"\n    after:  {change['after'][:160]}"
+            )
+    return 0
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    return cmd_build(args, incremental=True)
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    version = rollback(args.index)
+    print(f"version {version} is current again")
     return 0
 
 
@@ -81,19 +109,43 @@ def parser() -> argparse.ArgumentParser:
         sub.set_defaults(func=func)
         return sub
 
-    b = command("build", cmd_build, "build the index from a folder of HTML pages")
-    b.add_argument(
-        "--source",
-        type=Path,
-        default=DEFAULT_SOURCE,
-        help=f"folder of HTML pages (default {DEFAULT_SOURCE}/)",
-    )
-    b.add_argument(
-        "--max-passage-words",
-        type=int,
-        default=SETTINGS["max_passage_words"].default,
-        help=SETTINGS["max_passage_words"].help,
-    )
+    for name, func, help in (
+        ("build", cmd_build, "build the index from a folder of HTML pages"),
+        ("update", cmd_update, "re-index only the pages that changed since the last build"),
+    ):
+        b = command(name, func, help)
+        b.add_argument(
+            "--source",
+            type=Path,
+            default=DEFAULT_SOURCE,
+            help=f"folder of HTML pages (default {DEFAULT_SOURCE}/)",
+        )
+        b.add_argument(
+            "--max-passage-words",
+            type=int,
+            default=SETTINGS["max_passage_words"].default,
+            help=SETTINGS["max_passage_words"].help,
+        )
+        b.add_argument(
+            "--force",
+            action="store_true",
+            help="build even if it would remove more than 20%% of the pages",
+        )
+        b.add_argument(
+            "--json", type=Path, metavar="FILE", help="also write the change report to FILE as JSON"
+        )
+        b.add_argument(
+            "--diff",
+            action="store_true",
+            help="list the saved questions whose answers the change altered",
+        )
+        b.add_argument(
+            "--questions",
+            type=Path,
+            default=DEFAULT_QUESTIONS,
+            help=f"saved questions for --diff (default {DEFAULT_QUESTIONS})",
+        )
+    command("rollback", cmd_rollback, "make the previous index version current again")
     command("stats", cmd_stats, "print pages, passages, vocabulary size and version")
     a = command("ask", cmd_ask, "answer a question from the terminal, with sources")
     a.add_argument("question")
@@ -119,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return args.func(args)
-    except (IndexUnusable, FileNotFoundError, ValueError) as exc:
+    except (IndexUnusable, BuildRefused, BuildLocked, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -1,11 +1,17 @@
-"""The indexing pipeline: fetch -> extract -> chunk -> index -> publish."""
+"""The indexing pipeline: fetch -> extract -> chunk -> index -> publish.
+
+A full build re-reads every page; an update re-extracts only the pages whose bytes
+changed (by content hash), reuses the passages of the others, drops the passages of
+deleted pages, and recomputes the TF-IDF weights over the result.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
@@ -13,83 +19,151 @@ from tqdm import tqdm
 from .chunk import MAX_PASSAGE_WORDS, chunk
 from .extract import extract
 from .fetch import local_pages
-from .index import SearchIndex
+from .index import IndexUnusable, SearchIndex
 from .models import Passage, RawPage
 from .query import SYNONYMS_FILE, read_synonyms
-from .store import KEEP_VERSIONS, publish
+from .store import KEEP_VERSIONS, build_lock, load_current, publish
 
 log = logging.getLogger(__name__)
+
+MAX_REMOVED_SHARE = 0.2  # a build that would drop more of the pages is refused unless forced
+
+
+class BuildRefused(RuntimeError):
+    """The build would do something drastic that needs `force`."""
 
 
 @dataclass
 class BuildReport:
-    pages_seen: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
     pages_indexed: int = 0
-    passages: int = 0
+    passages_before: int = 0
+    passages_after: int = 0
     skipped: dict[str, str] = field(default_factory=dict)  # url -> reason
     seconds: float = 0.0
     version: str = ""
+    previous_version: str | None = None
 
     def summary(self) -> str:
+        seen = len(self.added) + len(self.changed) + self.unchanged
         lines = [
-            f"indexed {self.pages_indexed} of {self.pages_seen} pages as "
-            f"{self.passages} passages in {self.seconds:.1f}s (version {self.version})"
+            f"indexed {self.pages_indexed} of {seen} pages as {self.passages_after} passages "
+            f"(before: {self.passages_before}) in {self.seconds:.1f}s; version {self.version}",
+            f"pages: {len(self.added)} added, {len(self.changed)} changed, "
+            f"{len(self.removed)} removed, {self.unchanged} unchanged",
         ]
-        lines += [f"  skipped {url}: {why}" for url, why in sorted(self.skipped.items())]
+        noindex = [url for url, why in self.skipped.items() if why == "marked noindex"]
+        if noindex:
+            lines.append(f"skipped {len(noindex)} pages marked noindex")
+        lines += [
+            f"  skipped {url}: {why}"
+            for url, why in sorted(self.skipped.items())
+            if why != "marked noindex"
+        ]
         return "\n".join(lines)
 
+    def to_json(self) -> dict:
+        return {**asdict(self), "seconds": round(self.seconds, 3)}
 
-def passages_from(
-    pages: Iterable[RawPage], report: BuildReport, max_words: int = MAX_PASSAGE_WORDS
-) -> list[Passage]:
-    """Extract and chunk every page, noting in `report` the ones left out and why."""
-    passages: list[Passage] = []
-    for raw in pages:
-        report.pages_seen += 1
-        try:
-            doc = extract(raw)
-        except Exception as exc:  # one malformed page must not stop a build
-            log.warning("could not extract %s: %s", raw.url, exc)
-            report.skipped[raw.url] = f"extraction failed: {exc}"
-            continue
-        if "noindex" in doc.meta.get("robots", "").lower():
-            report.skipped[raw.url] = "marked noindex"
-            continue
-        found = chunk(doc, max_words)
-        if not found:
-            report.skipped[raw.url] = "no main text"
-            continue
-        report.pages_indexed += 1
-        passages.extend(found)
-    return passages
+
+def page_passages(raw: RawPage, max_words: int) -> tuple[list[Passage], str | None]:
+    """Extract and chunk one page; return its passages, or none and the reason."""
+    try:
+        doc = extract(raw)
+    except Exception as exc:  # one malformed page must not stop a build
+        log.warning("could not extract %s: %s", raw.url, exc)
+        return [], f"extraction failed: {exc}"
+    if "noindex" in doc.meta.get("robots", "").lower():
+        return [], "marked noindex"
+    found = chunk(doc, max_words)
+    return found, None if found else "no main text"
 
 
 def build(
     source: Path,
     index_root: Path,
     *,
+    incremental: bool = False,
+    force: bool = False,
+    max_removed_share: float = MAX_REMOVED_SHARE,
     max_words: int = MAX_PASSAGE_WORDS,
     keep: int = KEEP_VERSIONS,
     progress: bool | None = None,
 ) -> BuildReport:
-    """Build an index of the HTML pages under `source` and make it current in `index_root`.
+    """Index the HTML pages under `source` and make the result current in `index_root`.
 
-    `progress=None` shows a progress bar only on a terminal. The previous index stays
-    current unless the whole build succeeds.
+    With `incremental`, only pages whose content changed since the current index are
+    extracted again. The previous index stays current unless the whole build succeeds;
+    a build that would remove more than `max_removed_share` of the pages is refused
+    unless `force`. Two builds of one index cannot run at once.
+    `progress=None` shows a progress bar only on a terminal.
     """
     started = time.perf_counter()
-    report = BuildReport()
-    pages = list(local_pages(source))
-    bar = tqdm(
-        pages, desc="indexing", unit="page", disable=None if progress is None else not progress
-    )
-    index = SearchIndex.build(
-        passages_from(bar, report, max_words),
-        source=str(source),
-        synonyms=read_synonyms(source / SYNONYMS_FILE),
-    )
-    publish(index, index_root, keep=keep)
-    report.passages = len(index.passages)
+    with build_lock(index_root):
+        try:
+            previous = load_current(index_root)
+        except IndexUnusable:
+            previous = None
+        report = BuildReport()
+        old_sources = previous.sources if previous else {}
+        reusable: dict[str, list[Passage]] = defaultdict(list)
+        if previous:
+            report.previous_version = previous.version
+            report.passages_before = len(previous.passages)
+            if incremental:
+                for p in previous.passages:
+                    reusable[p.url].append(p)
+
+        pages = list(local_pages(source))
+        report.removed = sorted(set(old_sources) - {raw.url for raw in pages})
+        if old_sources and len(report.removed) > max_removed_share * len(old_sources) and not force:
+            raise BuildRefused(
+                f"this build would remove {len(report.removed)} of {len(old_sources)} pages "
+                f"(more than {max_removed_share:.0%}); check the source folder {source}, "
+                "or pass --force if that is intended"
+            )
+
+        passages: list[Passage] = []
+        sources: dict[str, dict] = {}
+        bar = tqdm(
+            pages, desc="indexing", unit="page", disable=None if progress is None else not progress
+        )
+        for raw in bar:
+            digest = hashlib.sha256(raw.content).hexdigest()
+            old = old_sources.get(raw.url)
+            same = old is not None and old["hash"] == digest
+            if incremental and same:
+                found, reason = reusable.get(raw.url, []), old.get("skipped")
+            else:
+                found, reason = page_passages(raw, max_words)
+            if same:
+                report.unchanged += 1
+            else:
+                (report.changed if old else report.added).append(raw.url)
+            sources[raw.url] = {"hash": digest, "indexed": bool(found)}
+            if reason:
+                sources[raw.url]["skipped"] = report.skipped[raw.url] = reason
+            passages.extend(found)
+        report.pages_indexed = sum(info["indexed"] for info in sources.values())
+
+        index = SearchIndex.build(
+            passages,
+            source=str(source),
+            synonyms=read_synonyms(source / SYNONYMS_FILE),
+            sources=sources,
+        )
+        unchanged = previous is not None and (
+            previous.manifest["content_hash"] == index.manifest["content_hash"]
+            and previous.synonyms == index.synonyms
+        )
+        if unchanged:  # nothing to publish: keep serving the same version
+            index = previous
+        else:
+            publish(index, index_root, keep=keep)
+    report.passages_after = len(index.passages)
     report.version = index.version
     report.seconds = time.perf_counter() - started
     return report

@@ -6,6 +6,7 @@ On disk an index is a directory anyone can read (see docs/index-format.md):
     vocabulary.json  the terms, in column order
     words.json       surface words and counts (for spelling correction)
     synonyms.json    groups of equivalent phrases applied to questions
+    sources.json     every source page seen, with its content hash (for updates)
     idf.npy          one inverse document frequency per term
     matrix.npz       the passage-term TF-IDF matrix as CSR arrays
     passages.jsonl   one passage a line
@@ -60,6 +61,7 @@ class SearchIndex:
         manifest: dict,
         words: Mapping[str, int] | None = None,
         synonyms: Sequence[Sequence[str]] = (),
+        sources: Mapping[str, Mapping] | None = None,
     ) -> None:
         self.passages = list(passages)
         self.terms = list(terms)
@@ -74,6 +76,9 @@ class SearchIndex:
         self.words = dict(words or {})
         # Groups of equivalent phrases (editors' synonyms and acronyms), applied to questions.
         self.synonyms = [tuple(group) for group in synonyms]
+        # Every source page seen by the build (indexed or not) with its content hash,
+        # so an update can tell which pages changed.
+        self.sources = {url: dict(info) for url, info in (sources or {}).items()}
 
     # -- building -----------------------------------------------------------------
 
@@ -83,6 +88,7 @@ class SearchIndex:
         passages: Iterable[Passage],
         source: str = "",
         synonyms: Sequence[Sequence[str]] = (),
+        sources: Mapping[str, Mapping] | None = None,
     ) -> SearchIndex:
         passages = list(passages)
         if not passages:
@@ -116,7 +122,7 @@ class SearchIndex:
         }
         manifest["version"] += "-" + manifest["content_hash"][:8]
         words = Counter(w for p in passages for w in tokens(p.text) if not w.isdigit())
-        return cls(passages, terms, vectorizer.idf_, matrix, manifest, words, synonyms)
+        return cls(passages, terms, vectorizer.idf_, matrix, manifest, words, synonyms, sources)
 
     # -- querying -----------------------------------------------------------------
 
@@ -156,6 +162,7 @@ class SearchIndex:
         (directory / "vocabulary.json").write_text(json.dumps(self.terms), "utf-8")
         (directory / "words.json").write_text(json.dumps(self.words), "utf-8")
         (directory / "synonyms.json").write_text(json.dumps(self.synonyms), "utf-8")
+        (directory / "sources.json").write_text(json.dumps(self.sources), "utf-8")
         np.save(directory / "idf.npy", self.idf, allow_pickle=False)
         m = self.matrix
         np.savez(
@@ -188,6 +195,7 @@ class SearchIndex:
             terms = json.loads((directory / "vocabulary.json").read_text("utf-8"))
             words = json.loads((directory / "words.json").read_text("utf-8"))
             synonyms = json.loads((directory / "synonyms.json").read_text("utf-8"))
+            sources = json.loads((directory / "sources.json").read_text("utf-8"))
             idf = np.load(directory / "idf.npy", allow_pickle=False)
             with np.load(directory / "matrix.npz", allow_pickle=False) as arrays:
                 matrix = sp.csr_matrix(
@@ -200,7 +208,7 @@ class SearchIndex:
             raise IndexUnusable(f"the index at {directory} is damaged ({exc}): rebuild it") from exc
         if matrix.shape != (len(passages), len(terms)) or len(idf) != len(terms):
             raise IndexUnusable(f"the index at {directory} is inconsistent: rebuild it")
-        return cls(passages, terms, idf, matrix, manifest, words, synonyms)
+        return cls(passages, terms, idf, matrix, manifest, words, synonyms, sources)
 
 
 def _content_hash(passages: Sequence[Passage]) -> str:

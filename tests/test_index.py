@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from assistant import IndexUnusable, SearchIndex, load_current
-from assistant.build import build
+from assistant.build import BuildRefused, build
 from assistant.store import current_dir, publish
 
 from .conftest import FIXTURE_SITE
@@ -30,6 +30,7 @@ def test_index_directory_is_plain_documented_files(fixture_index_root):
         "manifest.json",
         "matrix.npz",
         "passages.jsonl",
+        "sources.json",
         "synonyms.json",
         "vocabulary.json",
         "words.json",
@@ -64,6 +65,14 @@ def test_missing_damaged_or_newer_index_gives_a_clear_error(fixture_index_root, 
         SearchIndex.load(copy)
 
 
+def edited_copy(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURE_SITE, site)
+    page = site / "guides" / "commissioning-cycle.html"
+    page.write_bytes(page.read_bytes().replace(b"Reviewing checks", b"Reviewing tests"))
+    return site
+
+
 def test_failed_build_leaves_the_previous_index_current(tmp_path, monkeypatch):
     root = tmp_path / "index"
     build(FIXTURE_SITE, root, progress=False)
@@ -75,19 +84,21 @@ def test_failed_build_leaves_the_previous_index_current(tmp_path, monkeypatch):
 
     monkeypatch.setattr(SearchIndex, "save", broken_save)
     with pytest.raises(OSError):
-        build(FIXTURE_SITE, root, progress=False)
+        build(edited_copy(tmp_path), root, progress=False)
     monkeypatch.undo()
     assert load_current(root).version == before
     assert not [p for p in (root / "versions").iterdir() if p.name.startswith(".")]
 
 
-def test_build_of_empty_folder_fails_and_keeps_the_old_index(tmp_path):
+def test_build_that_would_empty_the_index_is_refused_and_keeps_the_old_one(tmp_path):
     root = tmp_path / "index"
     build(FIXTURE_SITE, root, progress=False)
     before = load_current(root).version
     (tmp_path / "empty").mkdir()
-    with pytest.raises(IndexUnusable, match="no passages"):
+    with pytest.raises(BuildRefused, match="remove 3 of 3 pages"):
         build(tmp_path / "empty", root, progress=False)
+    with pytest.raises(IndexUnusable, match="no passages"):
+        build(tmp_path / "empty", root, progress=False, force=True)
     assert load_current(root).version == before
 
 
