@@ -9,11 +9,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from .index import SearchIndex, index_text
+from .index import SearchIndex
 from .models import Answer, AnswerSentence, Citation, Hit, Passage
 from .query import Query, prepare
 from .settings import SETTINGS
 from .text import analyze, normalise_space, stem
+from .vectors import index_text
 
 NOT_COVERED = "The guidance does not seem to cover this question."
 NOT_COVERED_TERMS = "Nothing in it mentions {terms}."

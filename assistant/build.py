@@ -154,6 +154,7 @@ def build(
             source=str(source),
             synonyms=read_synonyms(source / SYNONYMS_FILE),
             sources=sources,
+            previous=previous if incremental else None,
         )
         unchanged = previous is not None and (
             previous.manifest["content_hash"] == index.manifest["content_hash"]

@@ -9,6 +9,7 @@ On disk an index is a directory anyone can read (see docs/index-format.md):
     sources.json     every source page seen, with its content hash (for updates)
     idf.npy          one inverse document frequency per term
     matrix.npz       the passage-term TF-IDF matrix as CSR arrays
+    counts.npz       the raw term counts, as CSR arrays (read by updates only)
     passages.jsonl   one passage a line
 
 No pickle is involved, so an index survives library upgrades and is safe to load.
@@ -27,10 +28,11 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
 
 from .models import Hit, Passage
-from .text import analyze, tokens
+from .text import analyze
+from .vectors import surface_words, term_counts
 
 FORMAT = "ccp-assistant-index"
 FORMAT_VERSION = 1
@@ -43,12 +45,6 @@ PIVOT_SLOPE = 0.25
 
 class IndexUnusable(ValueError):
     """An index directory that cannot be read; the message says what to do."""
-
-
-def index_text(passage: Passage) -> str:
-    """The text a passage is found by: its page title and headings weigh in with the body."""
-    headings = " ".join(passage.heading_path)
-    return f"{passage.title}\n{headings}\n{headings}\n{passage.text}"
 
 
 class SearchIndex:
@@ -79,6 +75,8 @@ class SearchIndex:
         # Every source page seen by the build (indexed or not) with its content hash,
         # so an update can tell which pages changed.
         self.sources = {url: dict(info) for url, info in (sources or {}).items()}
+        self.directory: Path | None = None  # where it was loaded from
+        self._counts: sp.csr_matrix | None = None
 
     # -- building -----------------------------------------------------------------
 
@@ -89,19 +87,24 @@ class SearchIndex:
         source: str = "",
         synonyms: Sequence[Sequence[str]] = (),
         sources: Mapping[str, Mapping] | None = None,
+        previous: SearchIndex | None = None,
     ) -> SearchIndex:
+        """Index `passages`. Passages carried over from `previous` (the same objects)
+        keep their term counts; only new ones are analysed. Weights are recomputed."""
         passages = list(passages)
         if not passages:
             raise IndexUnusable("no passages to index: the source has no pages with text")
-        analyzed = [analyze(index_text(p)) for p in passages]
-        vectorizer = TfidfVectorizer(
-            analyzer=lambda terms: terms, sublinear_tf=True, norm=None, dtype=np.float32
-        )
-        matrix = vectorizer.fit_transform(analyzed)
-        lengths = np.array([len(terms) for terms in analyzed], dtype=np.float32)
+        if previous is not None:
+            terms, counts = term_counts(
+                passages, previous.passages, previous.terms, previous.counts
+            )
+        else:
+            terms, counts = term_counts(passages)
+        transformer = TfidfTransformer(sublinear_tf=True, norm=None, smooth_idf=True)
+        matrix = transformer.fit_transform(counts).astype(np.float32)
+        lengths = np.asarray(counts.sum(axis=1), dtype=np.float32).ravel()
         pivot = (1 - PIVOT_SLOPE) + PIVOT_SLOPE * lengths / max(lengths.mean(), 1.0)
         matrix = sp.diags(1 / pivot) @ matrix
-        terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -121,8 +124,19 @@ class SearchIndex:
             "libraries": {n: version(n) for n in ("scikit-learn", "nltk", "numpy", "scipy")},
         }
         manifest["version"] += "-" + manifest["content_hash"][:8]
-        words = Counter(w for p in passages for w in tokens(p.text) if not w.isdigit())
-        return cls(passages, terms, vectorizer.idf_, matrix, manifest, words, synonyms, sources)
+        words = _words(passages, previous)
+        index = cls(passages, terms, transformer.idf_, matrix, manifest, words, synonyms, sources)
+        index._counts = counts
+        return index
+
+    @property
+    def counts(self) -> sp.csr_matrix:
+        """Raw term counts (passages x terms); read from disk only when an update needs them."""
+        if self._counts is None:
+            if self.directory is None:
+                raise IndexUnusable("this index has no term counts to update from")
+            self._counts = _load_csr(self.directory / "counts.npz")
+        return self._counts
 
     # -- querying -----------------------------------------------------------------
 
@@ -164,14 +178,8 @@ class SearchIndex:
         (directory / "synonyms.json").write_text(json.dumps(self.synonyms), "utf-8")
         (directory / "sources.json").write_text(json.dumps(self.sources), "utf-8")
         np.save(directory / "idf.npy", self.idf, allow_pickle=False)
-        m = self.matrix
-        np.savez(
-            directory / "matrix.npz",
-            data=m.data,
-            indices=m.indices,
-            indptr=m.indptr,
-            shape=np.array(m.shape),
-        )
+        _save_csr(directory / "matrix.npz", self.matrix)
+        _save_csr(directory / "counts.npz", self.counts)
         with open(directory / "passages.jsonl", "w", encoding="utf-8") as out:
             for p in self.passages:
                 out.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
@@ -197,22 +205,50 @@ class SearchIndex:
             synonyms = json.loads((directory / "synonyms.json").read_text("utf-8"))
             sources = json.loads((directory / "sources.json").read_text("utf-8"))
             idf = np.load(directory / "idf.npy", allow_pickle=False)
-            with np.load(directory / "matrix.npz", allow_pickle=False) as arrays:
-                matrix = sp.csr_matrix(
-                    (arrays["data"], arrays["indices"], arrays["indptr"]),
-                    shape=tuple(arrays["shape"]),
-                )
+            matrix = _load_csr(directory / "matrix.npz")
             with open(directory / "passages.jsonl", encoding="utf-8") as lines:
                 passages = [Passage.from_json(json.loads(line)) for line in lines]
         except (OSError, ValueError, KeyError) as exc:
             raise IndexUnusable(f"the index at {directory} is damaged ({exc}): rebuild it") from exc
         if matrix.shape != (len(passages), len(terms)) or len(idf) != len(terms):
             raise IndexUnusable(f"the index at {directory} is inconsistent: rebuild it")
-        return cls(passages, terms, idf, matrix, manifest, words, synonyms, sources)
+        index = cls(passages, terms, idf, matrix, manifest, words, synonyms, sources)
+        index.directory = directory
+        return index
 
 
 def _content_hash(passages: Sequence[Passage]) -> str:
     digest = hashlib.sha256()
-    for p in passages:
-        digest.update(json.dumps(p.to_json(), sort_keys=True).encode("utf-8"))
+    for p in passages:  # sentence spans follow from the text, so they need no hashing
+        fields = (p.id, p.url, p.title, "\x1f".join(p.heading_path), p.anchor or "", p.text)
+        digest.update("\x1e".join(fields).encode("utf-8") + b"\x1d")
     return digest.hexdigest()
+
+
+def _words(passages: Sequence[Passage], previous: SearchIndex | None) -> Counter[str]:
+    """Surface word counts; an update adjusts the previous counts by what changed."""
+    if previous is None:
+        return surface_words(passages)
+    kept = {id(p) for p in passages}
+    words = Counter(previous.words)
+    words.subtract(surface_words([p for p in previous.passages if id(p) not in kept]))
+    old = {id(p) for p in previous.passages}
+    words.update(surface_words([p for p in passages if id(p) not in old]))
+    return +words  # drops words no longer present
+
+
+def _save_csr(path: Path, matrix: sp.csr_matrix) -> None:
+    np.savez(
+        path,
+        data=matrix.data,
+        indices=matrix.indices,
+        indptr=matrix.indptr,
+        shape=np.array(matrix.shape),
+    )
+
+
+def _load_csr(path: Path) -> sp.csr_matrix:
+    with np.load(path, allow_pickle=False) as arrays:
+        return sp.csr_matrix(
+            (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"])
+        )

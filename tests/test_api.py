@@ -200,3 +200,10 @@ def test_not_covered_offers_nearest_sections_and_names_missing_words(live_server
 def test_spelling_corrections_are_reported(live_server):
     _, data = call_json(live_server, "/api/query", {"question": "what is comissioning?"})
     assert {"from": "comissioning", "to": "commissioning"} in data["corrections"]
+
+
+def test_responses_name_the_index_version_that_answered(live_server, corpus_index):
+    _, headers, _ = call(live_server, "/api/query", {"question": "What is a JSNA?"})
+    assert headers["X-Index-Version"] == corpus_index.version
+    _, headers, _ = call(live_server, "/?q=JSNA")
+    assert headers["X-Index-Version"] == corpus_index.version

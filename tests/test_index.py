@@ -26,6 +26,7 @@ def test_save_load_round_trip_gives_identical_results(fixture_index, tmp_path):
 def test_index_directory_is_plain_documented_files(fixture_index_root):
     directory = current_dir(fixture_index_root)
     assert sorted(p.name for p in directory.iterdir()) == [
+        "counts.npz",
         "idf.npy",
         "manifest.json",
         "matrix.npz",

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from flask import Flask
 
-from assistant import IndexUnusable, load_current
 from assistant.settings import validated
 
 from .conversations import ConversationStore
+from .holder import IndexHolder
+from .reindex import Reindexer
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,12 @@ DEFAULTS = {
     "SITE_DIR": "",
     # Where citation links point: "/site/" for the served snapshot, or the live site.
     "BASE_URL": "",
+    # Folder that POST /api/admin/reindex updates from; empty means the index's source.
+    "SOURCE_DIR": "",
+    # Bearer token for /api/admin/*; empty turns the admin API off.
+    "ADMIN_TOKEN": "",
+    # Seconds between checks for a new current index version.
+    "RELOAD_CHECK_SECONDS": 1.0,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "SETTINGS": {},
 }
@@ -38,20 +45,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SETTINGS"] = validated(app.config["SETTINGS"])
 
     index_dir = Path(app.config["INDEX_DIR"])
-    try:
-        index = load_current(index_dir)
-    except IndexUnusable as exc:
-        log.error("serving without an index: %s", exc)
-        index, app.config["INDEX_ERROR"] = None, str(exc)
-    app.extensions["ccp_index"] = index
+    holder = IndexHolder(index_dir, float(app.config["RELOAD_CHECK_SECONDS"]))
+    holder.load()
+    index = holder.index
+    app.extensions["ccp_index"] = holder
     app.extensions["ccp_conversations"] = ConversationStore()
     _configure_site(app, index)
+    source = app.config["SOURCE_DIR"] or (index.manifest.get("source") if index else "")
+    app.extensions["ccp_reindexer"] = Reindexer(Path(source) if source else None, index_dir)
 
-    from . import api, chat, errors, security
+    from . import admin, api, chat, errors, security
 
     errors.register(app)
     security.register(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(chat.bp)
     return app
 

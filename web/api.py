@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from .errors import ApiError
 from .service import run_query
@@ -27,12 +27,15 @@ def query():
 
 @bp.get("/health")
 def health():
-    index = current_app.extensions.get("ccp_index")
+    holder = current_app.extensions["ccp_index"]
+    index = holder.get()
+    if index is not None:
+        g.index_version = index.version
     if index is None:
         return jsonify(
             {
                 "status": "unavailable",
-                "error": current_app.config.get("INDEX_ERROR", "no index loaded"),
+                "error": holder.error or "no index loaded",
                 "index_version": None,
                 "pages": 0,
                 "passages": 0,

@@ -1,8 +1,8 @@
-"""Security headers on every response."""
+"""Headers on every response: security policy, and the index version that answered."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -17,4 +17,6 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if "index_version" in g:  # which index answered, for callers and for debugging
+            response.headers["X-Index-Version"] = g.index_version
         return response

@@ -8,7 +8,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g
 
 from assistant import Answer, SearchIndex, answer
 
@@ -35,7 +35,10 @@ class QueryResult:
 
 
 def current_index() -> SearchIndex:
-    index = current_app.extensions.get("ccp_index")
+    """The index for this request, taken once so the request sees a single version."""
+    index = current_app.extensions["ccp_index"].get()
+    if index is not None:
+        g.index_version = index.version
     if index is None:
         raise ApiError(
             503,

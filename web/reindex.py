@@ -1,0 +1,52 @@
+"""Run `update` from the web, one at a time, in a background thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from assistant.build import build
+
+log = logging.getLogger(__name__)
+
+
+class Reindexer:
+    def __init__(self, source: Path | None, index_root: Path) -> None:
+        self.source, self.index_root = source, index_root
+        self.running = False
+        self.started_at: float | None = None
+        self.last_report: dict | None = None
+        self.last_error: str | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> bool:
+        """Start an update; False if one is already running."""
+        with self._lock:
+            if self.running:
+                return False
+            self.running, self.started_at = True, time.time()
+        threading.Thread(target=self._run, name="reindex", daemon=True).start()
+        return True
+
+    def _run(self) -> None:
+        try:
+            if self.source is None:
+                raise FileNotFoundError("no source folder is known: set CCP_SOURCE_DIR")
+            report = build(self.source, self.index_root, incremental=True, progress=False)
+            self.last_report, self.last_error = report.to_json(), None
+        except Exception as exc:  # reported on /api/admin/status, never lost
+            log.exception("reindex failed")
+            self.last_error = f"{type(exc).__name__}: {exc}"
+        finally:
+            with self._lock:
+                self.running = False
+
+    def status(self) -> dict:
+        return {
+            "building": self.running,
+            "started_at": self.started_at,
+            "last_report": self.last_report,
+            "last_error": self.last_error,
+        }
