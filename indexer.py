@@ -16,6 +16,8 @@ from pathlib import Path
 from assistant import IndexUnusable, SearchIndex, answer, load_current
 from assistant.build import BuildRefused, build
 from assistant.evaluate import changed_answers, evaluate, load_questions
+from assistant.logbook import Logbook
+from assistant.report import find_gaps, to_csv, to_html
 from assistant.settings import SETTINGS
 from assistant.store import BuildLocked, rollback
 
@@ -93,6 +95,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    if not args.db.is_file():
+        raise FileNotFoundError(
+            f"no recorded questions at {args.db} (set --db to the app's CCP_DB_PATH)"
+        )
+    try:
+        index = load_current(args.index)
+    except IndexUnusable:
+        index = None  # the report still works; words are then grouped without idf
+    gaps = find_gaps(Logbook(args.db).answers(), index)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "unanswered.csv").write_text(to_csv(gaps), "utf-8")
+    (args.out / "unanswered.html").write_text(to_html(gaps), "utf-8")
+    print(
+        f"{len(gaps)} groups of unanswered questions written to "
+        f"{args.out / 'unanswered.csv'} and {args.out / 'unanswered.html'}"
+    )
+    for gap in gaps[:10]:
+        print(f"  {gap.count:4}  {' '.join(gap.terms)}: {gap.questions[0]}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="indexer.py", description=__doc__.splitlines()[0])
     root.add_argument("-v", "--verbose", action="store_true", help="log each step")
@@ -160,6 +184,19 @@ def parser() -> argparse.ArgumentParser:
         help=f"question set, JSON lines (default {DEFAULT_QUESTIONS})",
     )
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
+    r = command("report", cmd_report, "write the unanswered-questions report (CSV and HTML)")
+    r.add_argument(
+        "--db",
+        type=Path,
+        default=Path("feedback.sqlite3"),
+        help="the app's question log (CCP_DB_PATH; default feedback.sqlite3)",
+    )
+    r.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        help="folder for unanswered.csv and unanswered.html (default reports/)",
+    )
     return root
 
 

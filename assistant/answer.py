@@ -22,6 +22,7 @@ NEAREST_HINT = "The sections below are the nearest it comes; they may not answer
 SNIPPET_CHARS = 240
 NEAREST = 3
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")
+SIGNPOST = re.compile(r"(See|See also|Read more|For more|More on)\b", re.I)
 ANAPHORA = re.compile(r"(It|Its|This|That|These|Those|They|Their|He|She|His|Her|Such)\b")
 
 
@@ -180,6 +181,8 @@ def _choose_sentences(
     for rank, hit in enumerate(hits):
         text = hit.passage.text
         for position, (start, end) in enumerate(hit.passage.sentences):
+            if _is_signpost(text[start:end]):
+                continue
             terms = set(analyze(text[start:end]))
             overlap = sum(w for t, w in weights.items() if t in terms) / total
             # Passage relevance and the sentence's own overlap both count; the lead
@@ -207,6 +210,12 @@ def _choose_sentences(
         if len(picked) == max_sentences:
             break
     return sorted(picked, key=lambda c: (c.hit_rank, c.start))
+
+
+def _is_signpost(sentence: str) -> bool:
+    """Sentences that only point elsewhere ("See finding local tenders.") or are too
+    short to stand alone do not answer anything."""
+    return len(sentence.split()) < 5 or SIGNPOST.match(sentence) is not None
 
 
 def _citation(n: int, hit: Hit, base_url: str, query: Query, start: int | None) -> Citation:

@@ -17,6 +17,17 @@ FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
 CORPUS = ROOT / "corpus"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def quiet_app_defaults(tmp_path_factory):
+    """Apps made by tests record to a temporary database and have no rate limit,
+    unless a test sets its own."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("CCP_DB_PATH", str(tmp_path_factory.mktemp("db") / "feedback.sqlite3"))
+    patch.setenv("CCP_RATE_LIMIT", "")
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def fixture_index_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("fixture-index")
@@ -55,6 +66,7 @@ class LiveServer:
     """The app on the production WSGI server, on a free loopback port, in a thread."""
 
     def __init__(self, app) -> None:
+        self.app = app
         self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)

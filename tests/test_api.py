@@ -116,7 +116,7 @@ def test_wrong_content_type_and_methods_and_paths_get_json_errors(live_server):
         live_server, "/api/query", b'{"question": "hi"}', content_type="text/plain"
     )
     assert status == 400 and data["error"]["code"] == "invalid_json"
-    status, data = call_json(live_server, "/api/query", method="GET")
+    status, data = call_json(live_server, "/api/query", method="DELETE")
     assert status == 405 and data["error"]["code"] == "method_not_allowed"
     status, data = call_json(live_server, "/api/nothing-here")
     assert status == 404 and data["error"]["code"] == "not_found"

@@ -46,13 +46,18 @@ def browser():
         browser.close()
 
 
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+def open_page(browser, **options):
+    context = browser.new_context(**{"viewport": {"width": 1100, "height": 900}, **options})
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    return context, page, errors
+
+
+@pytest.fixture()
+def page(browser):
+    context, page, errors = open_page(browser)
     yield page
     context.close()
     assert errors == [], errors  # no script errors, no CSP violations
@@ -112,3 +117,134 @@ def test_markup_in_a_question_is_shown_not_run(page, live_server):
     page.wait_for_timeout(200)
     assert page.evaluate("window.__xss") is False
     assert "<img src=x" in page.locator("li.question").last.inner_text()
+
+
+def ask(page, question):
+    page.get_by_label("Your question").fill(question)
+    page.get_by_role("button", name="Ask").click()
+    reply = page.locator("li.reply").last
+    reply.locator(".meta").wait_for()
+    return reply
+
+
+def assert_accessible(page, state):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{state}: {results.generate_report()}"
+
+
+def test_no_accessibility_violations_in_each_state(page, live_server):
+    page.goto(live_server.url + "/")
+    assert_accessible(page, "empty")
+    ask(page, "Who chaired the advisory group?")
+    page.locator("li.reply details").first.locator("summary").click()
+    assert_accessible(page, "answered")
+    ask(page, "How do I renew my passport?")
+    assert_accessible(page, "not covered")
+
+
+def test_keyboard_only_use(page, live_server):
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("What is a JSNA?")
+    page.keyboard.press("Enter")
+    page.locator("li.reply .meta").wait_for()
+    assert page.evaluate("document.activeElement.id") == "q"  # ready for the next question
+    # Tab from the question box back through the answer reaches its first citation.
+    page.locator("li.reply a.cite").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/site/**")
+
+
+def test_answers_are_announced_to_screen_readers(page, live_server):
+    page.goto(live_server.url + "/")
+    log = page.locator("#log")
+    assert log.get_attribute("aria-live") == "polite"
+    ask(page, "What is a JSNA?")
+    assert log.locator("li.reply").count() == 1  # the answer lands inside the live region
+
+
+def test_feedback_new_conversation_and_copy(browser, live_server):
+    context, page, errors = open_page(browser)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.goto(live_server.url + "/")
+    reply = ask(page, "Who chaired the advisory group?")
+    reply.get_by_label("Comment (optional)").fill("Clear, thanks")
+    reply.get_by_role("button", name="Not helpful").click()
+    assert "feedback was recorded" in reply.locator(".feedback-done").inner_text()
+
+    reply.get_by_role("button", name="Copy answer and sources").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "Bichard" in copied and "Sources:" in copied and "/site/about/" in copied
+
+    ask(page, "And who else sat on it?")
+    assert "Read as a follow-up" in page.locator("li.reply").last.inner_text()
+    page.get_by_role("link", name="New conversation").click()
+    assert page.locator("li.turn").count() == 0 and page.locator("#welcome").is_visible()
+    reply = ask(page, "And who else sat on it?")
+    assert "Read as a follow-up" not in reply.inner_text()
+    context.close()
+    assert errors == []
+
+
+def test_phone_sized_screen(browser, live_server):
+    context, page, errors = open_page(
+        browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page.goto(live_server.url + "/")
+    shot(page, "phone-empty")
+    ask(page, "How can a small arts organisation find local tenders?")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the page scrolls sideways on a phone"
+    shot(page, "phone-answered")
+    context.close()
+    assert errors == []
+
+
+def test_works_without_javascript(browser, live_server):
+    context, page, _ = open_page(browser, java_script_enabled=False)
+    page.goto(live_server.url + "/")
+    page.get_by_label("Your question").fill("Who chaired the advisory group?")
+    page.get_by_role("button", name="Ask").click()
+    page.wait_for_url("**/?q=*")
+    assert "Bichard" in page.locator("li.reply .answer-text").inner_text()
+    page.get_by_role("button", name="Helpful", exact=True).click()
+    assert "feedback was recorded" in page.locator(".notice").inner_text()
+    context.close()
+
+
+def test_markup_in_a_corpus_page_is_shown_not_run(browser, tmp_path):
+    from assistant.build import build
+    from web import create_app
+
+    from .conftest import LiveServer
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "evil.html").write_text(
+        "<html><head><title>Evil &lt;b&gt;page</title></head><body><article>"
+        "<h1>Zebra &lt;script&gt;window.__pwned=1&lt;/script&gt; guide</h1>"
+        '<h2 id="x">Zebra crossings &lt;img src=x onerror="window.__pwned=2"&gt;</h2>'
+        "<p>Zebra commissioning &lt;img src=x onerror=&quot;window.__pwned=3&quot;&gt; is "
+        "explained here in full. Zebras are striped.</p></article></body></html>"
+    )
+    build(site, tmp_path / "index", progress=False)
+    with LiveServer(create_app({"INDEX_DIR": str(tmp_path / "index")})) as server:
+        for javascript in (True, False):
+            context, page, _ = open_page(browser, java_script_enabled=javascript)
+            page.goto(server.url + "/")
+            if javascript:
+                reply = ask(page, "zebra commissioning")
+                reply.locator("summary").first.click()
+            else:
+                page.goto(server.url + "/?q=zebra+commissioning")
+                reply = page.locator("li.reply")
+            text = reply.inner_text()
+            assert '<img src=x onerror="window.__pwned=3">' in text
+            assert page.locator("li.reply img").count() == 0
+            if javascript:
+                assert page.evaluate("window.__pwned") is None
+            context.close()

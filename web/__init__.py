@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from assistant.logbook import Logbook
 from assistant.settings import validated
 
 from .conversations import ConversationStore
@@ -29,6 +30,13 @@ DEFAULTS = {
     "ADMIN_TOKEN": "",
     # Seconds between checks for a new current index version.
     "RELOAD_CHECK_SECONDS": 1.0,
+    # SQLite file for questions, answers and feedback (no personal data); empty: off.
+    "DB_PATH": "feedback.sqlite3",
+    "RETENTION_DAYS": 90,
+    # Origins allowed to call the API from a browser, comma-separated ("*" for any).
+    "CORS_ORIGINS": "",
+    # Per-client limit on questions and feedback (Flask-Limiter syntax).
+    "RATE_LIMIT": "60 per minute",
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "SETTINGS": {},
 }
@@ -53,14 +61,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure_site(app, index)
     source = app.config["SOURCE_DIR"] or (index.manifest.get("source") if index else "")
     app.extensions["ccp_reindexer"] = Reindexer(Path(source) if source else None, index_dir)
+    db_path = app.config["DB_PATH"]
+    app.extensions["ccp_logbook"] = (
+        Logbook(Path(db_path), float(app.config["RETENTION_DAYS"])) if db_path else None
+    )
 
-    from . import admin, api, chat, errors, security
+    from . import admin, api, chat, errors, limits, security
 
     errors.register(app)
     security.register(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(chat.bp)
+    limits.register(app)
     return app
 
 

@@ -1,11 +1,12 @@
-"""The JSON API: POST /api/query and GET /api/health."""
+"""The JSON API: questions, feedback, health and the OpenAPI description."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
 
 from .errors import ApiError
-from .service import run_query
+from .openapi import OPENAPI
+from .service import record_feedback, run_query
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -23,6 +24,32 @@ def query():
         raise ApiError(400, "invalid_json", 'The body must be a JSON object: {"question": "..."}.')
     result = run_query(body.get("question"), body.get("top_k"), body.get("conversation_id"))
     return jsonify(result.to_json())
+
+
+@bp.get("/query")
+def query_get():
+    """The same as POST, for callers that can only make links: ?q=...&top_k=..."""
+    top_k = request.args.get("top_k")
+    if top_k is not None:
+        top_k = int(top_k) if top_k.isdigit() else top_k
+    result = run_query(request.args.get("q"), top_k, request.args.get("conversation_id"))
+    return jsonify(result.to_json())
+
+
+@bp.post("/feedback")
+def feedback():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(
+            400, "invalid_json", 'Send a JSON object: {"answer_id": ..., "rating": "up"}.'
+        )
+    record_feedback(body.get("answer_id"), body.get("rating"), body.get("comment"))
+    return jsonify({"status": "recorded"}), 201
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)
 
 
 @bp.get("/health")

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+import hmac
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+)
 from markupsafe import Markup, escape
 
+from assistant.report import find_gaps, to_csv, to_html
+
 from .errors import ApiError
-from .service import run_query
+from .service import record_feedback, run_query
 
 bp = Blueprint("chat", __name__)
 
@@ -44,13 +56,56 @@ def page():
         except ApiError as exc:
             error = exc.message
     return render_template(
-        "chat.html", result=result, error=error, question=question or "", examples=EXAMPLES
+        "chat.html",
+        result=result,
+        error=error,
+        question=question or "",
+        examples=EXAMPLES,
+        notice=None,
     )
 
 
 @bp.get("/favicon.ico")
 def favicon():
     return current_app.send_static_file("favicon.svg")
+
+
+@bp.post("/feedback")
+def feedback():
+    """The feedback form's target when JavaScript is off."""
+    form = request.form
+    try:
+        record_feedback(form.get("answer_id"), form.get("rating"), form.get("comment"))
+        message = "Thank you: your feedback was recorded."
+    except ApiError as exc:
+        message = exc.message
+    return render_template(
+        "chat.html", result=None, error=None, question="", examples=EXAMPLES, notice=message
+    )
+
+
+@bp.get("/admin/report")
+def report():
+    """The unanswered-questions report, for holders of the admin token."""
+    token = current_app.config["ADMIN_TOKEN"]
+    logbook = current_app.extensions["ccp_logbook"]
+    if not token or logbook is None:
+        abort(404)
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return Response(
+            "Send the admin token as 'Authorization: Bearer ...'.",
+            401,
+            {"WWW-Authenticate": "Bearer"},
+        )
+    gaps = find_gaps(logbook.answers(), current_app.extensions["ccp_index"].index)
+    if request.args.get("format") == "csv":
+        return Response(
+            to_csv(gaps),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=unanswered.csv"},
+        )
+    return Response(to_html(gaps), mimetype="text/html")
 
 
 @bp.get("/site/", defaults={"path": "index.html"})

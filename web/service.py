@@ -23,11 +23,13 @@ class QueryResult:
     conversation_id: str
     index_version: str
     took_ms: float
+    answer_id: str | None = None  # for feedback; None when answers are not recorded
 
     def to_json(self) -> dict:
         return {
             "question": self.answer.question,
             **self.answer.to_json(),
+            "answer_id": self.answer_id,
             "conversation_id": self.conversation_id,
             "index_version": self.index_version,
             "took_ms": round(self.took_ms, 2),
@@ -108,4 +110,36 @@ def run_query(
     )
     took = (time.perf_counter() - started) * 1000
     conversations.add(conversation_id, result.reading)
-    return QueryResult(result, conversation_id, index.version, took)
+    logbook = current_app.extensions["ccp_logbook"]
+    answer_id = logbook.record_answer(result, index.version) if logbook else None
+    return QueryResult(result, conversation_id, index.version, took, answer_id)
+
+
+RATINGS = {"up": 1, "down": -1}
+MAX_COMMENT_CHARS = 1000
+
+
+def record_feedback(answer_id: object, rating: object, comment: object = None) -> None:
+    """Validate and store a thumbs up or down, with an optional comment."""
+    if not isinstance(answer_id, str) or not CONVERSATION_ID.match(answer_id):
+        raise ApiError(400, "invalid_answer_id", '"answer_id" must be the id an answer gave.')
+    if rating not in RATINGS:
+        raise ApiError(400, "invalid_rating", '"rating" must be "up" or "down".')
+    if comment is None:
+        comment = ""
+    if not isinstance(comment, str) or len(comment) > MAX_COMMENT_CHARS:
+        raise ApiError(
+            400,
+            "invalid_comment",
+            f'"comment" must be text of at most {MAX_COMMENT_CHARS} characters.',
+        )
+    logbook = current_app.extensions["ccp_logbook"]
+    if logbook is None:
+        raise ApiError(404, "feedback_off", "Feedback is not being recorded on this server.")
+    stored = logbook.record_feedback(answer_id, RATINGS[rating], comment.strip())
+    if stored is False:
+        raise ApiError(404, "unknown_answer", "No answer has that id (it may have expired).")
+    if stored is None:
+        raise ApiError(
+            503, "feedback_unavailable", "Feedback could not be saved; please try later."
+        )

@@ -7,7 +7,9 @@
   const input = document.getElementById("q");
   const log = document.getElementById("log");
   const welcome = document.getElementById("welcome");
-  let conversationId = null;
+  const newConversation = document.getElementById("new-conversation");
+  const carried = form.querySelector("input[name=c]");
+  let conversationId = carried ? carried.value : null;
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -56,6 +58,34 @@
     return parts.length ? el("p", "reading", parts.join(" ")) : null;
   }
 
+  function renderFeedback(answerId) {
+    const f = el("form", "feedback");
+    f.method = "post";
+    f.action = "/feedback";
+    const id = el("input");
+    id.type = "hidden";
+    id.name = "answer_id";
+    id.value = answerId;
+    f.append(id, el("span", "feedback-label", "Was this helpful?"));
+    [["up", "Helpful", "Yes"], ["down", "Not helpful", "No"]].forEach(([value, label, icon]) => {
+      const b = el("button", null, icon);
+      b.type = "submit";
+      b.name = "rating";
+      b.value = value;
+      b.setAttribute("aria-label", label);
+      f.append(b);
+    });
+    const comment = el("label", "feedback-comment", "Comment (optional)");
+    const box = el("input");
+    box.type = "text";
+    box.name = "comment";
+    box.maxLength = 1000;
+    box.autocomplete = "off";
+    comment.append(box);
+    f.append(comment);
+    return f;
+  }
+
   function renderAnswer(data) {
     const item = el("li", "turn reply" + (data.no_answer ? " not-covered" : ""));
     const reading = renderReading(data);
@@ -72,6 +102,7 @@
           const link = el("a", "cite", "[" + n + "]");
           link.href = safeUrl(c.url);
           link.title = c.title + ": " + c.section;
+          link.setAttribute("aria-label", "Source " + n + ": " + c.title);
           text.append(" ", link);
         });
       });
@@ -79,7 +110,6 @@
     item.append(text);
     if (data.citations.length) {
       const list = el("ol", "sources");
-      list.setAttribute("aria-label", "Sources");
       data.citations.forEach((c) => {
         const li = sectionLink(c);
         li.value = c.n;
@@ -88,17 +118,65 @@
         li.append(details);
         list.append(li);
       });
-      item.append(list);
+      item.append(el("h3", "sources-heading", "Sources"), list);
     }
     if (data.nearest.length) {
-      const nearest = el("div", "nearest");
-      const list = el("ul");
+      const list = el("ul", "nearest");
       data.nearest.forEach((c) => list.append(sectionLink(c)));
-      nearest.append(el("p", null, "Nearest sections:"), list);
-      item.append(nearest);
+      item.append(el("h3", "sources-heading", "Nearest sections"), list);
     }
     item.append(el("p", "meta", "Confidence " + Math.round(data.confidence * 100) + "%"));
+    if (data.answer_id) item.append(renderFeedback(data.answer_id));
+    addCopyButton(item);
     return item;
+  }
+
+  function answerAsText(item) {
+    // The answer and its sources, so a pasted answer can still be checked.
+    const text = item.querySelector(".answer-text").textContent.trim();
+    const sources = Array.from(item.querySelectorAll(".sources > li, .nearest > li")).map((li, i) => {
+      const link = li.querySelector("a");
+      const section = li.querySelector(".section");
+      const n = li.value || i + 1;
+      return "[" + n + "] " + link.textContent + (section ? " - " + section.textContent : "") + ": " + link.href;
+    });
+    return sources.length ? text + "\n\nSources:\n" + sources.join("\n") : text;
+  }
+
+  function addCopyButton(item) {
+    const button = el("button", "copy", "Copy answer and sources");
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(answerAsText(item));
+        button.textContent = "Copied";
+      } catch (e) {
+        button.textContent = "Copy failed: select the text instead";
+      }
+    });
+    item.querySelector(".meta").after(button);
+  }
+
+  async function sendFeedback(f, rating) {
+    const body = {
+      answer_id: f.elements.answer_id.value,
+      rating: rating,
+      comment: f.elements.comment.value,
+    };
+    let message = "Thank you: your feedback was recorded.";
+    try {
+      const response = await fetch("/api/feedback", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) message = (await response.json()).error.message;
+    } catch (e) {
+      message = "Feedback could not be sent. Please try again.";
+    }
+    const done = el("p", "feedback-done", message);
+    done.setAttribute("role", "status");
+    f.replaceWith(done);
   }
 
   async function ask(question) {
@@ -142,10 +220,33 @@
     input.focus();
   });
 
+  // Feedback forms, whether rendered by the server or by this script.
+  log.addEventListener("submit", (event) => {
+    const f = event.target.closest("form.feedback");
+    if (!f) return;
+    event.preventDefault();
+    const rating = event.submitter ? event.submitter.value : "up";
+    sendFeedback(f, rating);
+  });
+
   document.querySelectorAll("a.example").forEach((link) => {
     link.addEventListener("click", (event) => {
       event.preventDefault();
       ask(link.textContent);
+      input.focus();
     });
   });
+
+  newConversation.addEventListener("click", (event) => {
+    event.preventDefault();
+    conversationId = null;
+    log.replaceChildren();
+    welcome.hidden = false;
+    if (carried) carried.remove();
+    history.replaceState(null, "", "/");
+    input.value = "";
+    input.focus();
+  });
+
+  log.querySelectorAll("li.reply:not(.error)").forEach(addCopyButton);
 })();

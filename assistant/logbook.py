@@ -1,0 +1,145 @@
+"""What was asked, what was answered and what users thought of it, for editors.
+
+Stored in SQLite: the question, the assistant's reading of it, whether it was answered,
+its confidence, the cited or suggested sections, and thumbs up/down feedback with an
+optional comment. Nothing about who asked (no IP address, no user id) is stored, and
+records older than the retention period are deleted.
+
+Recording never gets in the way of answering: a failure (a locked or full disk, a
+read-only file) is logged and the answer goes out anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from .models import Answer
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS answers (
+    id TEXT PRIMARY KEY,
+    created_at REAL NOT NULL,
+    question TEXT NOT NULL,
+    reading TEXT NOT NULL,
+    no_answer INTEGER NOT NULL,
+    confidence REAL NOT NULL,
+    index_version TEXT NOT NULL,
+    sections TEXT NOT NULL          -- JSON: [{"passage_id", "title", "section", "url"}]
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    answer_id TEXT NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+    created_at REAL NOT NULL,
+    rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+    comment TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS answers_created ON answers(created_at);
+"""
+
+
+class Logbook:
+    def __init__(self, path: Path, retention_days: float = 90) -> None:
+        self.path = path
+        self.retention = retention_days * 86400
+        self._lock = threading.Lock()
+        self._last_purge = 0.0
+        self._ready = False
+        self.error: str | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=2)
+        db.execute("PRAGMA foreign_keys = ON")
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+            db.executescript(SCHEMA)
+            self._ready = True
+        return db
+
+    def record_answer(self, answer: Answer, index_version: str) -> str | None:
+        """Store an answer; return its id for feedback, or None if it could not be stored."""
+        answer_id = uuid.uuid4().hex
+        shown = answer.citations or answer.nearest
+        sections = [
+            {"passage_id": c.passage_id, "title": c.title, "section": c.section, "url": c.url}
+            for c in shown
+        ]
+        row = (
+            answer_id,
+            time.time(),
+            answer.question,
+            answer.reading or answer.question,
+            int(answer.no_answer),
+            answer.confidence,
+            index_version,
+            json.dumps(sections),
+        )
+        return (
+            answer_id
+            if self._write("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+            else None
+        )
+
+    def record_feedback(self, answer_id: str, rating: int, comment: str = "") -> bool | None:
+        """Store feedback on an answer: True if stored, False if there is no such answer,
+        None if storing failed."""
+        try:
+            with self._lock, self._connect() as db:
+                if (
+                    db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone()
+                    is None
+                ):
+                    return False
+                db.execute(
+                    "INSERT INTO feedback VALUES (?, ?, ?, ?)",
+                    (answer_id, time.time(), rating, comment),
+                )
+            return True
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return None
+
+    def answers(self, since: float = 0.0) -> list[dict]:
+        """Stored answers with their feedback, newest first."""
+        with self._connect() as db:
+            db.row_factory = sqlite3.Row
+            rows = db.execute(
+                "SELECT a.*, COALESCE(SUM(f.rating = 1), 0) AS up, "
+                "COALESCE(SUM(f.rating = -1), 0) AS down, "
+                "GROUP_CONCAT(NULLIF(f.comment, ''), ' | ') AS comments "
+                "FROM answers a LEFT JOIN feedback f ON f.answer_id = a.id "
+                "WHERE a.created_at >= ? GROUP BY a.id ORDER BY a.created_at DESC",
+                (since,),
+            ).fetchall()
+        return [{**dict(r), "sections": json.loads(r["sections"])} for r in rows]
+
+    def purge(self) -> None:
+        """Delete records older than the retention period."""
+        cutoff = time.time() - self.retention
+        self._write("DELETE FROM answers WHERE created_at < ?", (cutoff,))
+
+    def _write(self, sql: str, params: tuple) -> bool:
+        try:
+            with self._lock, self._connect() as db:
+                db.execute(sql, params)
+                if time.monotonic() - self._last_purge > 3600:
+                    self._last_purge = time.monotonic()
+                    db.execute(
+                        "DELETE FROM answers WHERE created_at < ?", (time.time() - self.retention,)
+                    )
+            self.error = None
+            return True
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return False
+
+    def _failed(self, exc: Exception) -> None:
+        self.error = f"recording to {self.path} failed: {exc}"
+        log.error(self.error)

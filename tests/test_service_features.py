@@ -1,0 +1,217 @@
+"""The API as other services use it: OpenAPI, GET, CORS, rate limits, feedback, reports."""
+
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate as validate_spec
+
+from web import create_app
+
+from .conftest import ROOT, LiveServer
+from .test_api import call, call_json
+
+
+@pytest.fixture(scope="module")
+def spec(live_server):
+    _, data = call_json(live_server, "/api/openapi.json")
+    return data
+
+
+def check(spec, path, method, status, body):
+    """Validate a real response body against the OpenAPI description."""
+    responses = spec["paths"][path][method]["responses"]
+    schema = responses[str(status)]["content"]["application/json"]["schema"]
+    validator = Draft202012Validator({**schema, "components": spec["components"]})
+    errors = [e.message for e in validator.iter_errors(body)]
+    assert errors == [], (path, method, status, errors)
+
+
+def test_openapi_description_is_valid_openapi_3_1(spec):
+    assert spec["openapi"].startswith("3.1")
+    validate_spec(spec)
+
+
+def test_real_responses_match_the_description(live_server, spec, tmp_path):
+    cases = [
+        ({"question": "Who chaired the advisory group?"}, 200),
+        ({"question": "How do I renew my passport?"}, 200),
+        ({"question": "what is comissioning?"}, 200),
+        ({"question": ""}, 400),
+        ({"question": "x" * 1001}, 400),
+        (b"not json", 400),
+    ]
+    for body, status in cases:
+        got, data = call_json(live_server, "/api/query", body)
+        assert got == status
+        check(spec, "/api/query", "post", status, data)
+    got, data = call_json(live_server, "/api/query?q=What+is+a+JSNA%3F&top_k=3")
+    assert got == 200 and not data["no_answer"]
+    check(spec, "/api/query", "get", 200, data)
+    got, data = call_json(live_server, "/api/query?q=")
+    check(spec, "/api/query", "get", 400, data)
+    got, data = call_json(live_server, "/api/health")
+    check(spec, "/api/health", "get", 200, data)
+    got, data = call_json(live_server, "/api/query", {"question": "a" * 70_000})
+    check(spec, "/api/query", "post", 413, data)
+    with LiveServer(create_app({"INDEX_DIR": str(tmp_path)})) as empty:
+        got, data = call_json(empty, "/api/health")
+        check(spec, "/api/health", "get", 503, data)
+        got, data = call_json(empty, "/api/query", {"question": "anything"})
+        check(spec, "/api/query", "post", 503, data)
+
+
+def test_get_and_post_give_the_same_answer(live_server):
+    _, posted = call_json(live_server, "/api/query", {"question": "What is social value?"})
+    _, got = call_json(live_server, "/api/query?q=What+is+social+value%3F")
+    assert posted["answer"] == got["answer"] and posted["citations"] == got["citations"]
+    status, data = call_json(live_server, "/api/query?q=hi&top_k=many")
+    assert status == 400 and data["error"]["code"] == "invalid_top_k"
+
+
+def test_feedback_is_stored_without_personal_data(live_server, spec, tmp_path_factory):
+    _, answer = call_json(live_server, "/api/query", {"question": "What is a JSNA?"})
+    body = {"answer_id": answer["answer_id"], "rating": "down", "comment": "Too short"}
+    status, data = call_json(live_server, "/api/feedback", body)
+    assert status == 201
+    check(spec, "/api/feedback", "post", 201, data)
+    for bad, code in [
+        ({"answer_id": "nope", "rating": "up"}, "unknown_answer"),
+        ({"answer_id": answer["answer_id"], "rating": "meh"}, "invalid_rating"),
+        (
+            {"answer_id": answer["answer_id"], "rating": "up", "comment": "x" * 1001},
+            "invalid_comment",
+        ),
+    ]:
+        status, data = call_json(live_server, "/api/feedback", bad)
+        assert data["error"]["code"] == code and status in (400, 404)
+        check(spec, "/api/feedback", "post", status, data)
+    db = live_server.app.extensions["ccp_logbook"].path
+    with sqlite3.connect(db) as conn:
+        dump = "\n".join(conn.iterdump())
+        stored = conn.execute(
+            "SELECT f.rating, f.comment, a.question, a.confidence FROM feedback f "
+            "JOIN answers a ON a.id = f.answer_id WHERE a.id = ?",
+            (answer["answer_id"],),
+        ).fetchone()
+    assert stored == (-1, "Too short", "What is a JSNA?", answer["confidence"])
+    assert "127.0.0.1" not in dump and "Mozilla" not in dump
+
+
+def test_old_records_are_deleted_after_the_retention_period(tmp_path, corpus_index_root):
+    app = create_app(
+        {
+            "INDEX_DIR": str(corpus_index_root),
+            "DB_PATH": str(tmp_path / "f.db"),
+            "RETENTION_DAYS": 30,
+        }
+    )
+    client = app.test_client()
+    answer_id = client.post("/api/query", json={"question": "What is a JSNA?"}).json["answer_id"]
+    logbook = app.extensions["ccp_logbook"]
+    with sqlite3.connect(logbook.path) as conn:
+        conn.execute("UPDATE answers SET created_at = ?", (time.time() - 31 * 86400,))
+    logbook.purge()
+    assert [a for a in logbook.answers() if a["id"] == answer_id] == []
+
+
+def test_recording_failure_never_stops_an_answer(tmp_path, corpus_index_root):
+    blocked = tmp_path / "db-is-a-folder"
+    blocked.mkdir()
+    app = create_app({"INDEX_DIR": str(corpus_index_root), "DB_PATH": str(blocked)})
+    response = app.test_client().post("/api/query", json={"question": "What is a JSNA?"})
+    assert response.status_code == 200 and response.json["answer_id"] is None
+    assert app.extensions["ccp_logbook"].error
+
+
+def test_cors_allows_only_configured_origins(corpus_index_root):
+    app = create_app(
+        {"INDEX_DIR": str(corpus_index_root), "CORS_ORIGINS": "https://intranet.example.org"}
+    )
+    client = app.test_client()
+    ok = client.post(
+        "/api/query", json={"question": "JSNA"}, headers={"Origin": "https://intranet.example.org"}
+    )
+    assert ok.headers["Access-Control-Allow-Origin"] == "https://intranet.example.org"
+    other = client.post(
+        "/api/query", json={"question": "JSNA"}, headers={"Origin": "https://elsewhere.example.com"}
+    )
+    assert "Access-Control-Allow-Origin" not in other.headers
+    preflight = client.options(
+        "/api/query",
+        headers={
+            "Origin": "https://intranet.example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Content-Type",
+        },
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://intranet.example.org"
+    plain = create_app({"INDEX_DIR": str(corpus_index_root)}).test_client()
+    response = plain.post(
+        "/api/query", json={"question": "JSNA"}, headers={"Origin": "https://intranet.example.org"}
+    )
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_rate_limit_answers_429_with_retry_after(corpus_index_root, spec):
+    app = create_app({"INDEX_DIR": str(corpus_index_root), "RATE_LIMIT": "3 per minute"})
+    with LiveServer(app) as server:
+        statuses = [call(server, "/api/query", {"question": "JSNA?"})[0] for _ in range(3)]
+        status, headers, raw = call(server, "/api/query", {"question": "JSNA?"})
+        assert statuses == [200, 200, 200] and status == 429
+        assert int(headers["Retry-After"]) > 0
+        data = json.loads(raw)
+        assert data["error"]["code"] == "too_many_requests"
+        check(spec, "/api/query", "post", 429, data)
+        assert call(server, "/api/health")[0] == 200  # health is never limited
+
+
+def test_unanswered_report_from_the_cli_and_for_admins(tmp_path, corpus_index_root):
+    db = tmp_path / "f.db"
+    app = create_app(
+        {"INDEX_DIR": str(corpus_index_root), "DB_PATH": str(db), "ADMIN_TOKEN": "t0ken"}
+    )
+    client = app.test_client()
+    for q in (
+        "How do I renew my passport?",
+        "passport renewal fees?",
+        "What is a JSNA?",
+        "Where can I park at the museum?",
+    ):
+        client.post("/api/query", json={"question": q})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "indexer.py",
+            "report",
+            "--db",
+            str(db),
+            "--out",
+            str(tmp_path / "r"),
+            "--index",
+            str(corpus_index_root),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    csv_text = (tmp_path / "r" / "unanswered.csv").read_text()
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("terms,count,not_covered")
+    assert "passport" in lines[1] and ",2,2," in lines[1]  # the two passport questions group
+    assert "JSNA" not in csv_text  # answered well: not a gap
+    assert "<table>" in (tmp_path / "r" / "unanswered.html").read_text()
+
+    assert client.get("/admin/report").status_code == 401
+    page = client.get("/admin/report", headers={"Authorization": "Bearer t0ken"})
+    assert page.status_code == 200 and b"passport" in page.data
+    csv_response = client.get("/admin/report?format=csv", headers={"Authorization": "Bearer t0ken"})
+    assert csv_response.mimetype == "text/csv"
+    off = create_app({"INDEX_DIR": str(corpus_index_root), "DB_PATH": str(db)}).test_client()
+    assert off.get("/admin/report", headers={"Authorization": "Bearer t0ken"}).status_code == 404

@@ -1,0 +1,227 @@
+"""The OpenAPI 3.1 description served at /api/openapi.json.
+
+Tests validate real responses against these schemas, so a change to the API that is
+not made here too fails the suite.
+"""
+
+from __future__ import annotations
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, **_json(_ref("Error"))}
+
+
+ERRORS = {
+    "400": _error("The request is not valid; the message says what to change."),
+    "413": _error("The request body is too large."),
+    "429": {
+        "description": "Too many requests from this client; retry after the given seconds.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        **_json(_ref("Error")),
+    },
+    "503": _error("The service cannot answer right now (for example, no index is loaded)."),
+}
+
+CITATION = {
+    "type": "object",
+    "required": ["n", "title", "url", "section", "snippet", "score", "passage_id", "highlights"],
+    "properties": {
+        "n": {"type": "integer", "minimum": 1},
+        "title": {"type": "string"},
+        "url": {
+            "type": "string",
+            "description": "Link to the cited section (page URL and anchor).",
+        },
+        "section": {"type": "string"},
+        "snippet": {"type": "string"},
+        "score": {"type": "number"},
+        "passage_id": {"type": "string"},
+        "highlights": {
+            "type": "array",
+            "description": "[start, end) offsets of the question's words in the snippet.",
+            "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+        },
+    },
+}
+
+SENTENCE = {
+    "type": "object",
+    "required": ["text", "citations", "passage_id", "start", "end"],
+    "properties": {
+        "text": {"type": "string"},
+        "citations": {"type": "array", "items": {"type": "integer"}},
+        "passage_id": {"type": "string"},
+        "start": {"type": "integer", "description": "Offset of the sentence in the passage."},
+        "end": {"type": "integer"},
+    },
+}
+
+QUERY_RESPONSE = {
+    "type": "object",
+    "required": [
+        "question",
+        "answer",
+        "no_answer",
+        "confidence",
+        "citations",
+        "sentences",
+        "reading",
+        "follow_up",
+        "corrections",
+        "unmatched_terms",
+        "nearest",
+        "answer_id",
+        "conversation_id",
+        "index_version",
+        "took_ms",
+    ],
+    "properties": {
+        "question": {"type": "string"},
+        "answer": {"type": "string", "description": "Quoted sentences, each followed by [n]."},
+        "no_answer": {"type": "boolean"},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        "citations": {"type": "array", "items": _ref("Citation")},
+        "sentences": {"type": "array", "items": _ref("Sentence")},
+        "reading": {"type": "string", "description": "What was searched for."},
+        "follow_up": {"type": "boolean"},
+        "corrections": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["from", "to"],
+                "properties": {"from": {"type": "string"}, "to": {"type": "string"}},
+            },
+        },
+        "unmatched_terms": {"type": "array", "items": {"type": "string"}},
+        "nearest": {"type": "array", "items": _ref("Citation"), "maxItems": 3},
+        "answer_id": {"type": ["string", "null"]},
+        "conversation_id": {"type": "string"},
+        "index_version": {"type": "string"},
+        "took_ms": {"type": "number"},
+    },
+}
+
+QUESTION_PARAMS = [
+    {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 1000}},
+    {"name": "top_k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 20}},
+    {"name": "conversation_id", "in": "query", "schema": {"type": "string"}},
+]
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "CCP Assistant API",
+        "version": "1",
+        "description": (
+            "Cited answers from the Cultural Commissioning Programme's guidance. Every "
+            "answer sentence is quoted from a cited passage, with its offsets."
+        ),
+    },
+    "paths": {
+        "/api/query": {
+            "post": {
+                "summary": "Ask a question",
+                "requestBody": {"required": True, **_json(_ref("QueryRequest"))},
+                "responses": {
+                    "200": {"description": "An answer", **_json(_ref("QueryResponse"))},
+                    **ERRORS,
+                },
+            },
+            "get": {
+                "summary": "Ask a question (query string form)",
+                "parameters": QUESTION_PARAMS,
+                "responses": {
+                    "200": {"description": "An answer", **_json(_ref("QueryResponse"))},
+                    **ERRORS,
+                },
+            },
+        },
+        "/api/feedback": {
+            "post": {
+                "summary": "Rate an answer",
+                "requestBody": {"required": True, **_json(_ref("FeedbackRequest"))},
+                "responses": {
+                    "201": {
+                        "description": "Recorded",
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["status"],
+                                "properties": {"status": {"const": "recorded"}},
+                            }
+                        ),
+                    },
+                    "404": _error("No answer has that id, or feedback is off."),
+                    **ERRORS,
+                },
+            }
+        },
+        "/api/health": {
+            "get": {
+                "summary": "Is the service able to answer?",
+                "responses": {
+                    "200": {"description": "Serving", **_json(_ref("Health"))},
+                    "503": {"description": "No index loaded", **_json(_ref("Health"))},
+                },
+            }
+        },
+        "/api/openapi.json": {
+            "get": {"summary": "This description", "responses": {"200": {"description": "OpenAPI"}}}
+        },
+    },
+    "components": {
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "required": ["code", "message"],
+                        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                    }
+                },
+            },
+            "QueryRequest": {
+                "type": "object",
+                "required": ["question"],
+                "properties": {
+                    "question": {"type": "string", "minLength": 1, "maxLength": 1000},
+                    "top_k": {"type": "integer", "minimum": 1, "maximum": 20},
+                    "conversation_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+                },
+            },
+            "QueryResponse": QUERY_RESPONSE,
+            "Citation": CITATION,
+            "Sentence": SENTENCE,
+            "FeedbackRequest": {
+                "type": "object",
+                "required": ["answer_id", "rating"],
+                "properties": {
+                    "answer_id": {"type": "string"},
+                    "rating": {"enum": ["up", "down"]},
+                    "comment": {"type": "string", "maxLength": 1000},
+                },
+            },
+            "Health": {
+                "type": "object",
+                "required": ["status", "index_version", "pages", "passages"],
+                "properties": {
+                    "status": {"enum": ["ok", "unavailable"]},
+                    "index_version": {"type": ["string", "null"]},
+                    "pages": {"type": "integer"},
+                    "passages": {"type": "integer"},
+                    "error": {"type": "string"},
+                },
+            },
+        }
+    },
+}
