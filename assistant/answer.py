@@ -17,9 +17,16 @@ from .text import analyze, normalise_space, stem
 from .vectors import index_text
 
 NOT_COVERED = "The guidance does not seem to cover this question."
+NOT_NOW = (
+    "The guidance describes the programme and its context as they were{when}, so it "
+    "cannot say what is current."
+)
 NOT_COVERED_TERMS = "Nothing in it mentions {terms}."
 NEAREST_HINT = "The sections below are the nearest it comes; they may not answer it."
 SNIPPET_CHARS = 240
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
 NEAREST = 3
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")
 SIGNPOST = re.compile(r"(See|See also|Read more|For more|More on)\b", re.I)
@@ -72,10 +79,13 @@ def answer(
         "follow_up": query.follow_up,
         "corrections": query.corrections,
     }
-    if not hits or confidence < min_confidence:
+    missing_years = _missing_years(query, hits)
+    if query.about_now or missing_years or not hits or confidence < min_confidence:
         unmatched = _unmatched(query, hits[:NEAREST])
         text = NOT_COVERED
-        if unmatched:
+        if query.about_now:
+            text = NOT_NOW.format(when=_archive_date(index))
+        elif unmatched:
             quoted = " or ".join(f"“{w}”" for w in unmatched)
             text += " " + NOT_COVERED_TERMS.format(terms=quoted)
         if hits:
@@ -156,6 +166,21 @@ def _confidence(hits: list[Hit], query: Query, weights: dict[str, float]) -> flo
     covered = query.covered_by(set(analyze(index_text(hits[0].passage))))
     coverage = sum(w for t, w in weights.items() if t in covered) / sum(weights.values())
     return round(coverage, 4)
+
+
+def _missing_years(query: Query, hits: list[Hit]) -> list[str]:
+    """Years the question names that none of the best passages mentions: an answer
+    about another year would mislead."""
+    text = " ".join(index_text(hit.passage) for hit in hits[:NEAREST])
+    return [year for year in query.years if year not in text]
+
+
+def _archive_date(index: SearchIndex) -> str:
+    updated = index.content_updated
+    if not updated:
+        return ""
+    year, month = int(updated[:4]), int(updated[5:7])
+    return f" (its pages were last updated in {MONTHS[month - 1]} {year})"
 
 
 def _unmatched(query: Query, hits: list[Hit]) -> tuple[str, ...]:

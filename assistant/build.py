@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -69,17 +70,26 @@ class BuildReport:
         return {**asdict(self), "seconds": round(self.seconds, 3)}
 
 
-def page_passages(raw: RawPage, max_words: int) -> tuple[list[Passage], str | None]:
-    """Extract and chunk one page; return its passages, or none and the reason."""
+# Page metadata that says when a page was last changed, most specific first.
+UPDATED_META = ("last-updated", "article:modified_time", "dcterms.modified", "date")
+
+
+def page_passages(raw: RawPage, max_words: int) -> tuple[list[Passage], dict]:
+    """Extract and chunk one page; return its passages and what to remember of it
+    (why it was skipped, when it was last updated)."""
     try:
         doc = extract(raw)
     except Exception as exc:  # one malformed page must not stop a build
         log.warning("could not extract %s: %s", raw.url, exc)
-        return [], f"extraction failed: {exc}"
+        return [], {"skipped": f"extraction failed: {exc}"}
     if "noindex" in doc.meta.get("robots", "").lower():
-        return [], "marked noindex"
+        return [], {"skipped": "marked noindex"}
     found = chunk(doc, max_words)
-    return found, None if found else "no main text"
+    info: dict = {} if found else {"skipped": "no main text"}
+    updated = next((doc.meta[k] for k in UPDATED_META if doc.meta.get(k)), "")
+    if re.match(r"\d{4}-\d{2}-\d{2}", updated):
+        info["updated"] = updated[:10]
+    return found, info
 
 
 def build(
@@ -136,16 +146,17 @@ def build(
             old = old_sources.get(raw.url)
             same = old is not None and old["hash"] == digest
             if incremental and same:
-                found, reason = reusable.get(raw.url, []), old.get("skipped")
+                found = reusable.get(raw.url, [])
+                info = {k: v for k, v in old.items() if k in ("skipped", "updated")}
             else:
-                found, reason = page_passages(raw, max_words)
+                found, info = page_passages(raw, max_words)
             if same:
                 report.unchanged += 1
             else:
                 (report.changed if old else report.added).append(raw.url)
-            sources[raw.url] = {"hash": digest, "indexed": bool(found)}
-            if reason:
-                sources[raw.url]["skipped"] = report.skipped[raw.url] = reason
+            sources[raw.url] = {"hash": digest, "indexed": bool(found), **info}
+            if "skipped" in info:
+                report.skipped[raw.url] = info["skipped"]
             passages.extend(found)
         report.pages_indexed = sum(info["indexed"] for info in sources.values())
 

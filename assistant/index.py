@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,6 +42,10 @@ FORMAT_VERSION = 1
 # very short passages; this keeps a mild preference for focus without that bias.
 # The same slope serves every collection (see benchmarks/retrieval.py).
 PIVOT_SLOPE = 0.25
+# NumPy reads .npy headers with ast.literal_eval, and CPython before 3.11.8 can fail
+# ("AST constructor recursion depth mismatch") when two threads parse at once, as a
+# reload thread and a request thread may. Loads therefore take turns.
+_LOAD_LOCK = threading.RLock()
 
 
 class IndexUnusable(ValueError):
@@ -130,6 +135,14 @@ class SearchIndex:
         return index
 
     @property
+    def content_updated(self) -> str | None:
+        """The latest date any indexed page says it was updated (ISO), if pages say so."""
+        dates = [
+            i["updated"] for i in self.sources.values() if i.get("indexed") and i.get("updated")
+        ]
+        return max(dates) if dates else None
+
+    @property
     def counts(self) -> sp.csr_matrix:
         """Raw term counts (passages x terms); read from disk only when an update needs them."""
         if self._counts is None:
@@ -188,6 +201,11 @@ class SearchIndex:
 
     @classmethod
     def load(cls, directory: Path) -> SearchIndex:
+        with _LOAD_LOCK:
+            return cls._load(directory)
+
+    @classmethod
+    def _load(cls, directory: Path) -> SearchIndex:
         try:
             manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
         except FileNotFoundError:
@@ -248,7 +266,7 @@ def _save_csr(path: Path, matrix: sp.csr_matrix) -> None:
 
 
 def _load_csr(path: Path) -> sp.csr_matrix:
-    with np.load(path, allow_pickle=False) as arrays:
+    with _LOAD_LOCK, np.load(path, allow_pickle=False) as arrays:
         return sp.csr_matrix(
             (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"])
         )

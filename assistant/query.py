@@ -23,6 +23,13 @@ FOLLOW_UP_OPENINGS = re.compile(
     r"^\s*(and|also|but|so|what about|how about|what else|anything else|and what|then)\b",
     re.I,
 )
+# Questions about the present, which an archive of guidance cannot answer reliably.
+ABOUT_NOW = re.compile(
+    r"\b(today|tomorrow|this (year|month|week)|next (year|round)|last year|current(ly)?|"
+    r"now|nowadays|these days|at the moment|right now|latest|upcoming)\b",
+    re.I,
+)
+YEAR = re.compile(r"\b(19|20)\d\d\b")
 FOLLOW_UP_PRONOUNS = frozenset(
     "it its they them their theirs this that these those he him his she her there".split()
 )
@@ -38,6 +45,8 @@ class Query:
     expanded_with: tuple[str, ...] = ()  # synonyms and acronyms added
     # (terms typed, equivalent terms): a passage with the equivalent covers the typed ones.
     alternatives: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    about_now: bool = False  # asks what is current ("this year", "now")
+    years: tuple[str, ...] = ()  # years the question names: an answer must mention them
 
     def covered_by(self, present: set[str]) -> set[str]:
         """The query's terms that a passage with `present` terms covers."""
@@ -142,4 +151,6 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
         follow_up=follow_up,
         expanded_with=tuple(phrase for _, phrase in pairs),
         alternatives=tuple(alternatives),
+        about_now=bool(ABOUT_NOW.search(corrected)),
+        years=tuple(m.group(0) for m in YEAR.finditer(corrected)),
     )

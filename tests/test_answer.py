@@ -1,7 +1,6 @@
 import pytest
 
 from assistant import answer
-from assistant.answer import NOT_COVERED
 
 
 def test_answer_is_verbatim_sentences_with_citations(corpus_index):
@@ -49,7 +48,7 @@ def test_citations_deep_link_to_the_section(corpus_index):
 def test_out_of_scope_questions_get_an_honest_no_answer(corpus_index, question):
     result = answer(question, corpus_index, base_url="/site/")
     assert result.no_answer
-    assert result.text.startswith(NOT_COVERED)
+    assert result.text.startswith("The guidance")  # says plainly it cannot answer
     assert result.citations == () and result.sentences == ()
     assert 0 <= result.confidence < 0.5
     # Nearest sections are offered as links, never as an answer.
@@ -71,3 +70,18 @@ def test_a_question_of_only_stop_words_is_not_answered(corpus_index):
 def test_answer_is_short(corpus_index):
     result = answer("What did the Gloucestershire pilot do?", corpus_index, max_sentences=2)
     assert 1 <= len(result.sentences) <= 2
+
+
+def test_questions_about_the_present_are_not_answered_from_an_archive(corpus_index):
+    result = answer("How do I apply for an Arts Council grant this year?", corpus_index)
+    assert result.no_answer and "cannot say what is current" in result.text
+    assert "last updated in December 2017" in result.text  # from the pages' own metadata
+    assert result.nearest  # still points somewhere useful
+
+
+def test_a_year_no_passage_mentions_is_not_answered(corpus_index):
+    assert answer(
+        "How much did Arts Council England give to Artlift in 2019?", corpus_index
+    ).no_answer
+    answered = answer("What happened to the programme in 2014?", corpus_index)
+    assert not answered.no_answer and "2014" in answered.text

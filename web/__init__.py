@@ -74,6 +74,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(chat.bp)
     limits.register(app)
+    # Compile templates now, before any thread serves: see assistant/index.py _LOAD_LOCK.
+    for name in ("chat.html", "answer.html"):
+        app.jinja_env.get_template(name)
     return app
 
 
