@@ -85,3 +85,21 @@ def test_a_year_no_passage_mentions_is_not_answered(corpus_index):
     ).no_answer
     answered = answer("What happened to the programme in 2014?", corpus_index)
     assert not answered.no_answer and "2014" in answered.text
+
+
+def test_a_sentence_on_two_pages_is_shown_once_citing_both(tmp_path):
+    from assistant import load_current
+    from assistant.build import build
+
+    shared = "The zebra fund paid for striped murals in every library branch."
+    for name, extra in (("a", "Aardvarks liked it."), ("b", "Badgers were unsure.")):
+        (tmp_path / f"{name}.html").write_text(
+            f"<html><body><article><h1>Page {name}</h1><h2 id='z'>Zebra fund</h2>"
+            f"<p>{shared} {extra}</p></article></body></html>"
+        )
+    build(tmp_path, tmp_path / "index", progress=False)
+    result = answer("What did the zebra fund pay for?", load_current(tmp_path / "index"))
+    assert result.text.count(shared) == 1
+    sentence = next(s for s in result.sentences if s.text == shared)
+    assert sentence.citations == (1, 2)
+    assert {c.url for c in result.citations} == {"a.html#z", "b.html#z"}
