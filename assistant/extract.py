@@ -7,8 +7,12 @@ them. Headings keep their ids so each section can be cited with a deep link.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from urllib.parse import quote
 
-from bs4 import BeautifulSoup, Tag
+import trafilatura
+from bs4 import BeautifulSoup, Tag, UnicodeDammit
+from lxml import etree
 
 from . import boilerplate as rules
 from .models import Document, RawPage, Section
@@ -20,16 +24,114 @@ _SEPARATED = ("br", "p", "div", "li", "td", "th", "dt", "dd", "ul", "ol", "table
 
 def extract(raw: RawPage) -> Document:
     """Return the main text of a page as a Document (sections may be empty)."""
-    # Beautiful Soup's UnicodeDammit weighs the HTTP charset, a BOM, <meta charset> and
-    # the bytes themselves (falling back to Windows-1252), better than we would by hand.
-    soup = BeautifulSoup(raw.content, "html.parser", from_encoding=raw.encoding)
+    soup = BeautifulSoup(decode(raw), "lxml")
     meta = _metadata(soup)
-    _drop_chrome(soup)
-    root = _content_root(soup)
-    h1 = root.find("h1") or soup.find("h1")
+    anchors = _heading_anchors(soup)
+    h1 = soup.find("h1")
     title = _text(h1) if h1 else _title_from_head(meta)
-    sections = _sections(root, title, h1.get("id") if h1 else None)
+    top_anchor = h1.get("id") if h1 else None
+    # trafilatura gets the page as Beautiful Soup repaired it: measured, it finds the
+    # article in that more reliably than in the raw markup (F1 0.973 against 0.967).
+    sections = _group(_main_text_events(str(soup), anchors), top_anchor)
+    if not sections:  # trafilatura found nothing: fall back to our own rules
+        _drop_chrome(soup)
+        sections = _group(_dom_events(_content_root(soup)), top_anchor)
     return Document(url=raw.url, title=title, sections=tuple(sections), meta=meta)
+
+
+def decode(raw: RawPage) -> str:
+    """Decode page bytes: the HTTP charset, a byte-order mark, <meta charset>, then
+    UTF-8, then Windows-1252 (which the web mislabels as Latin-1 and often leaves
+    unlabelled). Beautiful Soup's UnicodeDammit does the sniffing; we skip its
+    statistical guess, which is slow on large pages and rarely better than UTF-8."""
+    dammit = UnicodeDammit(
+        raw.content,
+        known_definite_encodings=[raw.encoding] if raw.encoding else [],
+        user_encodings=["utf-8", "windows-1252"],
+        is_html=True,
+    )
+    return dammit.unicode_markup or raw.content.decode("utf-8", errors="replace")
+
+
+def _main_text_events(html: str, anchors: dict[str, str]) -> Iterator[Event]:
+    """Headings and blocks of the page's main text, as trafilatura finds it.
+
+    Telling an article from its surroundings on arbitrary sites is what trafilatura is
+    built and evaluated for (benchmarks/extraction.py: F1 0.964 against 0.844 for our
+    own rules); we keep our structure on top of it: headings, their anchors from the
+    original page, lists, tables, and link-heavy blocks dropped.
+    """
+    xml = trafilatura.extract(
+        html,
+        output_format="xml",
+        favor_precision=True,
+        include_comments=False,
+        include_tables=True,
+        include_links=True,
+        include_images=False,
+        deduplicate=False,
+    )
+    if not xml:
+        return
+    main = etree.fromstring(xml.encode("utf-8")).find("main")
+    for el in main if main is not None else ():
+        yield from _xml_events(el, anchors)
+
+
+def _xml_events(el, anchors: dict[str, str]) -> Iterator[Event]:
+    if el.tag == "head":
+        text = _xml_text(el)
+        level = (
+            int(el.get("rend", "h2")[1:] or 2) if re.fullmatch(r"h[1-6]", el.get("rend", "")) else 2
+        )
+        yield ("heading", level, text, _find_anchor(text, anchors))
+    elif el.tag == "list":
+        for item in el.iter("item"):
+            text = _xml_text(item, skip="list")
+            if text and _xml_link_density(item, text) <= rules.MAX_LINK_DENSITY:
+                yield ("block", rules.LIST_ITEM_MARK + text)
+    elif el.tag == "table":
+        for row in el.iter("row"):
+            cells = [_xml_text(c) for c in row.iter("cell")]
+            if any(cells):
+                yield ("block", " | ".join(c for c in cells if c))
+    else:  # p, quote, code and anything else with text
+        text = _xml_text(el)
+        if text and _xml_link_density(el, text) <= rules.MAX_LINK_DENSITY:
+            yield ("block", text)
+
+
+def _xml_text(el, skip: str | None = None) -> str:
+    """Text of an element; with `skip`, without the text of nested `skip` elements."""
+    if skip is None:
+        return normalise_space(" ".join(el.itertext()))
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag != skip:
+            parts.append(" ".join(child.itertext()))
+        parts.append(child.tail or "")
+    return normalise_space(" ".join(parts))
+
+
+def _xml_link_density(el, text: str) -> float:
+    linked = sum(len(normalise_space(" ".join(r.itertext()))) for r in el.iter("ref"))
+    return linked / max(len(text), 1)
+
+
+def _heading_anchors(soup: BeautifulSoup) -> dict[str, str]:
+    """Map each heading's text (lower case) to its anchor in the original page."""
+    anchors: dict[str, str] = {}
+    for heading in soup.find_all(rules.HEADING_TAGS):
+        anchor = _anchor(heading)
+        if anchor:
+            anchors.setdefault(_text(heading).lower(), anchor)
+    return anchors
+
+
+def _find_anchor(text: str, anchors: dict[str, str]) -> str:
+    """The heading's id on the page; failing that, a text fragment that browsers
+    scroll to (#:~:text=...), so every section still has a deep link."""
+    return anchors.get(text.lower()) or ":~:text=" + quote(text, safe="")
 
 
 def _metadata(soup: BeautifulSoup) -> dict[str, str]:
@@ -120,8 +222,24 @@ def _block_text(el: Tag) -> str:
     return _text(el)
 
 
-def _sections(root: Tag, title: str, top_anchor: str | None) -> list[Section]:
-    """Walk headings and blocks in order, grouping blocks under their heading path."""
+Event = tuple  # ("heading", level, text, anchor) or ("block", text)
+
+
+def _dom_events(root: Tag) -> Iterator[Event]:
+    """Headings and blocks of a (chrome-stripped) DOM, in document order."""
+    for el in root.find_all(rules.HEADING_TAGS + rules.BLOCK_TAGS):
+        if el.find_parent(rules.BLOCK_TAGS) is not None:
+            continue  # its text is part of an enclosing block
+        if el.name in rules.HEADING_TAGS:
+            yield ("heading", int(el.name[1]), _text(el), _anchor(el))
+            continue
+        text = _block_text(el)
+        if text and _link_density(el, text) <= rules.MAX_LINK_DENSITY:
+            yield ("block", rules.LIST_ITEM_MARK + text if el.name == "li" else text)
+
+
+def _group(events: Iterable[Event], top_anchor: str | None) -> list[Section]:
+    """Group blocks under their heading path; drop sections under chrome headings."""
     sections: list[Section] = []
     path: list[tuple[int, str, str | None]] = []  # (level, text, anchor)
     blocks: list[str] = []
@@ -133,12 +251,9 @@ def _sections(root: Tag, title: str, top_anchor: str | None) -> list[Section]:
             sections.append(Section(tuple(p[1] for p in path), anchor, tuple(blocks)))
         blocks.clear()
 
-    for el in root.find_all(rules.HEADING_TAGS + rules.BLOCK_TAGS):
-        if el.find_parent(rules.BLOCK_TAGS) is not None:
-            continue  # its text is part of an enclosing block
-        if el.name in rules.HEADING_TAGS:
-            level = int(el.name[1])
-            text = _text(el)
+    for event in events:
+        if event[0] == "heading":
+            _, level, text, anchor = event
             if skip_level and level > skip_level:
                 continue
             skip_level = 0
@@ -151,12 +266,8 @@ def _sections(root: Tag, title: str, top_anchor: str | None) -> list[Section]:
                 continue
             while path and path[-1][0] >= level:
                 path.pop()
-            path.append((level, text, _anchor(el)))
-            continue
-        if skip_level:
-            continue
-        text = _block_text(el)
-        if text and _link_density(el, text) <= rules.MAX_LINK_DENSITY:
-            blocks.append(rules.LIST_ITEM_MARK + text if el.name == "li" else text)
+            path.append((level, text, anchor))
+        elif not skip_level:
+            blocks.append(event[1])
     close()
     return sections
