@@ -16,6 +16,7 @@ from pathlib import Path
 from assistant import IndexUnusable, SearchIndex, answer, load_current
 from assistant.build import BuildRefused, build
 from assistant.evaluate import changed_answers, evaluate, load_questions
+from assistant.fetch import CrawlConfig
 from assistant.logbook import Logbook
 from assistant.report import find_gaps, to_csv, to_html
 from assistant.settings import SETTINGS
@@ -26,9 +27,22 @@ DEFAULT_SOURCE = Path("corpus")
 DEFAULT_QUESTIONS = Path("tests/eval/questions.jsonl")
 
 
+def source_of(args: argparse.Namespace) -> Path | CrawlConfig:
+    """A folder to read, or a site to crawl (--url, or --sources FILE)."""
+    if args.sources:
+        config = CrawlConfig.from_file(args.sources)
+    elif args.url:
+        config = CrawlConfig(start_urls=args.url)
+    else:
+        return args.source
+    if args.max_pages:
+        config.max_pages = args.max_pages
+    return config
+
+
 def cmd_build(args: argparse.Namespace, incremental: bool = False) -> int:
     report = build(
-        args.source,
+        source_of(args),
         args.index,
         incremental=incremental,
         force=args.force,
@@ -144,6 +158,20 @@ def parser() -> argparse.ArgumentParser:
             default=DEFAULT_SOURCE,
             help=f"folder of HTML pages (default {DEFAULT_SOURCE}/)",
         )
+        b.add_argument(
+            "--url",
+            action="append",
+            metavar="URL",
+            help="crawl the site from this start URL instead of reading a folder (repeatable)",
+        )
+        b.add_argument(
+            "--sources",
+            type=Path,
+            metavar="FILE",
+            help="crawl as a sources file says (TOML: start_urls, sitemaps, allowed_hosts, "
+            "allowed_prefixes, max_pages, ...), e.g. corpus/sources.toml",
+        )
+        b.add_argument("--max-pages", type=int, help="stop a crawl after this many pages")
         b.add_argument(
             "--max-passage-words",
             type=int,

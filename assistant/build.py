@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from .chunk import MAX_PASSAGE_WORDS, chunk
 from .extract import extract
-from .fetch import local_pages
+from .fetch import CrawlConfig, Crawler, Fetched, local_pages
 from .index import IndexUnusable, SearchIndex
 from .models import Passage, RawPage
 from .query import SYNONYMS_FILE, read_synonyms
@@ -44,6 +44,7 @@ class BuildReport:
     passages_before: int = 0
     passages_after: int = 0
     skipped: dict[str, str] = field(default_factory=dict)  # url -> reason
+    failed: dict[str, str] = field(default_factory=dict)  # url -> reason (previous kept)
     seconds: float = 0.0
     version: str = ""
     previous_version: str | None = None
@@ -64,6 +65,11 @@ class BuildReport:
             for url, why in sorted(self.skipped.items())
             if why != "marked noindex"
         ]
+        if self.failed:
+            lines.append(
+                f"{len(self.failed)} pages could not be fetched (any previous version kept):"
+            )
+            lines += [f"  failed {url}: {why}" for url, why in sorted(self.failed.items())]
         return "\n".join(lines)
 
     def to_json(self) -> dict:
@@ -93,7 +99,7 @@ def page_passages(raw: RawPage, max_words: int) -> tuple[list[Passage], dict]:
 
 
 def build(
-    source: Path,
+    source: Path | CrawlConfig,
     index_root: Path,
     *,
     incremental: bool = False,
@@ -103,13 +109,16 @@ def build(
     keep: int = KEEP_VERSIONS,
     progress: bool | None = None,
 ) -> BuildReport:
-    """Index the HTML pages under `source` and make the result current in `index_root`.
+    """Index the pages of `source` (a folder, or a site to crawl) and make the result
+    current in `index_root`.
 
     With `incremental`, only pages whose content changed since the current index are
-    extracted again. The previous index stays current unless the whole build succeeds;
-    a build that would remove more than `max_removed_share` of the pages is refused
-    unless `force`. Two builds of one index cannot run at once.
-    `progress=None` shows a progress bar only on a terminal.
+    extracted again. A crawled page that did not change (HTTP 304) or could not be
+    fetched this time keeps its previous version; one that answers 404 or 410 is
+    removed. The previous index stays current unless the whole build succeeds; a build
+    that would remove more than `max_removed_share` of the pages is refused unless
+    `force`. Two builds of one index cannot run at once. `progress=None` shows a
+    progress bar only on a terminal.
     """
     started = time.perf_counter()
     with build_lock(index_root):
@@ -119,34 +128,66 @@ def build(
             previous = None
         report = BuildReport()
         old_sources = previous.sources if previous else {}
-        reusable: dict[str, list[Passage]] = defaultdict(list)
+        old_passages: dict[str, list[Passage]] = defaultdict(list)
         if previous:
             report.previous_version = previous.version
             report.passages_before = len(previous.passages)
-            if incremental:
-                for p in previous.passages:
-                    reusable[p.url].append(p)
+            for p in previous.passages:
+                old_passages[p.url].append(p)
 
-        pages = list(local_pages(source))
-        report.removed = sorted(set(old_sources) - {raw.url for raw in pages})
+        if isinstance(source, CrawlConfig):
+            results = Crawler(source, old_sources).crawl()
+            synonyms = read_synonyms(Path(source.synonyms)) if source.synonyms else []
+            where = source.start_urls[0] if source.start_urls else source.sitemaps[0]
+        else:
+            results = (Fetched(raw.url, "ok", raw) for raw in local_pages(source))
+            synonyms = read_synonyms(source / SYNONYMS_FILE)
+            where = str(source)
+        fetched = list(
+            tqdm(
+                results,
+                desc="fetching",
+                unit="page",
+                disable=None if progress is None else not progress,
+            )
+        )
+
+        kept = {f.url for f in fetched if f.status in ("not_modified", "failed")} & set(old_sources)
+        current = {f.url for f in fetched if f.status == "ok"} | kept
+        report.removed = sorted(set(old_sources) - current)
         if old_sources and len(report.removed) > max_removed_share * len(old_sources) and not force:
             raise BuildRefused(
                 f"this build would remove {len(report.removed)} of {len(old_sources)} pages "
-                f"(more than {max_removed_share:.0%}); check the source folder {source}, "
+                f"(more than {max_removed_share:.0%}); check the source {where}, "
                 "or pass --force if that is intended"
             )
 
         passages: list[Passage] = []
         sources: dict[str, dict] = {}
         bar = tqdm(
-            pages, desc="indexing", unit="page", disable=None if progress is None else not progress
+            fetched,
+            desc="indexing",
+            unit="page",
+            disable=None if progress is None else not progress,
         )
-        for raw in bar:
+        for item in bar:
+            old = old_sources.get(item.url)
+            if item.status in ("failed", "skipped"):
+                (report.failed if item.status == "failed" else report.skipped)[item.url] = (
+                    item.reason
+                )
+            if item.url in kept:  # unchanged (304) or unreachable this time: keep it
+                sources[item.url] = old
+                report.unchanged += 1
+                passages.extend(old_passages[item.url])
+                continue
+            if item.status != "ok" or item.url in sources:
+                continue
+            raw = item.page
             digest = hashlib.sha256(raw.content).hexdigest()
-            old = old_sources.get(raw.url)
             same = old is not None and old["hash"] == digest
             if incremental and same:
-                found = reusable.get(raw.url, [])
+                found = old_passages[raw.url]
                 info = {k: v for k, v in old.items() if k in ("skipped", "updated")}
             else:
                 found, info = page_passages(raw, max_words)
@@ -155,6 +196,10 @@ def build(
             else:
                 (report.changed if old else report.added).append(raw.url)
             sources[raw.url] = {"hash": digest, "indexed": bool(found), **info}
+            if item.etag:
+                sources[raw.url]["etag"] = item.etag
+            if item.last_modified:
+                sources[raw.url]["last_modified"] = item.last_modified
             if "skipped" in info:
                 report.skipped[raw.url] = info["skipped"]
             passages.extend(found)
@@ -162,8 +207,8 @@ def build(
 
         index = SearchIndex.build(
             passages,
-            source=str(source),
-            synonyms=read_synonyms(source / SYNONYMS_FILE),
+            source=where,
+            synonyms=synonyms,
             sources=sources,
             previous=previous if incremental else None,
         )

@@ -95,3 +95,39 @@ def test_site_template_page_drops_banner_share_related_and_sources():
 def test_malformed_input_never_raises(html):
     doc = extract(RawPage(url="x.html", content=html))
     assert isinstance(doc.sections, tuple)
+
+
+def test_extraction_benchmark_dumps_any_page_set(tmp_path):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/extraction.py",
+            "--pages",
+            str(FIXTURES / "guides"),
+            "--dump",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "commissioning-cycle.txt").read_text()
+    assert "key performance indicators" in text and "Copyright" not in text
+    assert done.stdout.strip().splitlines()[-1].startswith('{"benchmark": "extraction-dump"')
+
+
+def test_headings_without_ids_get_a_text_fragment_link():
+    html = (
+        b"<html><body><article><h1>T</h1><h2>Who pays?</h2><p>"
+        + b"Words here. " * 30
+        + b"</p></article></body></html>"
+    )
+    doc = extract(RawPage(url="p.html", content=html))
+    assert doc.sections[0].anchor == ":~:text=Who%20pays%3F"
