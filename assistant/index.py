@@ -68,9 +68,9 @@ class SearchIndex:
         self.terms = list(terms)
         self.vocabulary = {t: i for i, t in enumerate(self.terms)}
         self.idf = idf.astype(np.float32)
-        self.matrix = matrix.tocsr()
-        # Column slices make a query cost proportional to its terms' postings.
-        self._columns = self.matrix.tocsc()
+        # Held by column (CSC) only: a query walks its terms' postings, and one copy
+        # of the matrix is what a server can afford at a million passages.
+        self._columns = matrix.tocsc()
         self.manifest = manifest
         self.by_id = {p.id: p for p in self.passages}
         # Surface words and their counts, for correcting misspelt questions.
@@ -172,11 +172,33 @@ class SearchIndex:
             np.float32,
         )
         weights /= np.linalg.norm(weights) or 1.0
-        scores = self._columns[:, cols] @ weights
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
+        # Walk each query term's postings (CSC columns) straight from the arrays:
+        # slicing through scipy costs more than the arithmetic on a short query.
+        columns = self._columns
+        indptr, indices, data = columns.indptr, columns.indices, columns.data
+        scores = np.zeros(columns.shape[0], np.float32)
+        touched = []
+        for c, w in zip(cols, weights, strict=True):
+            rows = indices[indptr[c] : indptr[c + 1]]
+            scores[rows] += w * data[indptr[c] : indptr[c + 1]]
+            touched.append(rows)
+        postings = sum(len(r) for r in touched)
+        # Rank only passages that share a term with the query, unless that is most of them.
+        candidates = np.unique(np.concatenate(touched)) if postings < len(scores) // 4 else None
+        pool = scores if candidates is None else scores[candidates]
+        k = min(k, len(pool))
+        if k == 0:
+            return []
+        top = np.argpartition(-pool, k - 1)[:k]
+        top = top[np.argsort(-pool[top], kind="stable")]
+        if candidates is not None:
+            top = candidates[top]
         return [Hit(self.passages[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    @property
+    def matrix(self) -> sp.csr_matrix:
+        """The passage x term weights by row (built on demand, for saving)."""
+        return self._columns.tocsr()
 
     @property
     def version(self) -> str:

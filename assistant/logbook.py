@@ -54,7 +54,7 @@ class Logbook:
         self.error: str | None = None
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=2)
+        db = sqlite3.connect(self.path, timeout=0.25)  # never hold up an answer for long
         db.execute("PRAGMA foreign_keys = ON")
         if not self._ready:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -68,11 +68,18 @@ def health():
                 "passages": 0,
             }
         ), 503
-    return jsonify(
-        {
-            "status": "ok",
-            "index_version": index.version,
-            "pages": index.manifest["pages"],
-            "passages": len(index.passages),
-        }
-    )
+    faults = [f for f in (holder.error, _logbook_error()) if f]
+    body = {
+        "status": "degraded" if faults else "ok",
+        "index_version": index.version,
+        "pages": index.manifest["pages"],
+        "passages": len(index.passages),
+    }
+    if faults:  # still answering, but an operator should look
+        body["faults"] = faults
+    return jsonify(body)
+
+
+def _logbook_error() -> str | None:
+    logbook = current_app.extensions["ccp_logbook"]
+    return logbook.error if logbook else None

@@ -26,6 +26,7 @@ class IndexHolder:
         self.index: SearchIndex | None = None
         self.error: str | None = None
         self._loaded_from: Path | None = None
+        self._failed: Path | None = None  # a version that would not load
         self._next_check = 0.0
         self._loading = False
         self._lock = threading.Lock()
@@ -34,14 +35,19 @@ class IndexHolder:
         """Load the current index now (at start-up); on failure keep what serves."""
         try:
             directory = current_dir(self.root)
-            if directory == self._loaded_from:
-                return
+        except IndexUnusable as exc:
+            self._fault(str(exc))
+            return
+        if directory == self._loaded_from:
+            return
+        try:
             index = SearchIndex.load(directory)
         except IndexUnusable as exc:
-            self.error = str(exc)
-            log.error("index not loaded: %s", exc)
+            kept = "; serving the last good index" if self.index else ""
+            self._fault(f"{exc}{kept}", failed=directory)
             return
-        self.index, self._loaded_from, self.error = index, directory, None
+        self.index, self._loaded_from, self._failed = index, directory, None
+        self.error = None
         log.info("serving index version %s", index.version)
 
     def get(self) -> SearchIndex | None:
@@ -56,10 +62,19 @@ class IndexHolder:
         try:
             directory = current_dir(self.root)
         except IndexUnusable as exc:
-            self.error = str(exc)
+            self._fault(f"{exc}; serving the last good index from memory")
             return
         if directory == self._loaded_from:
+            if not (directory / "manifest.json").is_file():
+                self._fault(
+                    f"the served index at {directory} is gone or damaged on disk; "
+                    "serving it from memory"
+                )
+            else:
+                self.error = None
             return
+        if directory == self._failed:
+            return  # already tried and failed: wait for a new version
         with self._lock:
             if self._loading:
                 return
@@ -72,3 +87,10 @@ class IndexHolder:
         finally:
             with self._lock:
                 self._loading = False
+
+    def _fault(self, message: str, failed: Path | None = None) -> None:
+        if message != self.error:
+            log.error("index fault: %s", message)
+        self.error = message
+        if failed is not None:
+            self._failed = failed

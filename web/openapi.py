@@ -215,7 +215,13 @@ OPENAPI = {
                 "type": "object",
                 "required": ["status", "index_version", "pages", "passages"],
                 "properties": {
-                    "status": {"enum": ["ok", "unavailable"]},
+                    "status": {"enum": ["ok", "degraded", "unavailable"]},
+                    "faults": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "Problems met while still answering (index on disk, "
+                        "question log).",
+                    },
                     "index_version": {"type": ["string", "null"]},
                     "pages": {"type": "integer"},
                     "passages": {"type": "integer"},

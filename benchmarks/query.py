@@ -1,0 +1,191 @@
+"""Retrieval speed: our retriever next to bm25s, one thread, no HTTP.
+
+    python benchmarks/query.py [--sizes 10000 100000 1000000] [--queries 500]
+
+Runs on the real corpus and on synthetic corpora of the given sizes, whose passages
+are drawn from the corpus's own words at their own frequencies (40 to 120 words each).
+Queries are the development question set. Both systems index the same passages and
+answer the same queries, each query on its own, for queries per second and latency
+p50/p99: ours from the raw question (analysis included), bm25s from queries tokenised
+in advance. Also measures the whole server's memory (RSS) serving a
+100,000-passage index. Ends with one line of JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.build import build  # noqa: E402
+from assistant.index import SearchIndex  # noqa: E402
+from assistant.models import Passage  # noqa: E402
+from assistant.store import load_current, publish  # noqa: E402
+
+
+def synthetic(words: dict[str, int], n: int, seed: int = 7) -> list[Passage]:
+    rng = np.random.default_rng(seed)
+    vocab = np.array(list(words))
+    p = np.array(list(words.values()), dtype=float)
+    p /= p.sum()
+    lengths = rng.integers(40, 121, size=n)
+    drawn = rng.choice(len(vocab), size=int(lengths.sum()), p=p)
+    passages, start = [], 0
+    for i, length in enumerate(lengths):
+        text = " ".join(vocab[drawn[start : start + length]])
+        start += length
+        passages.append(
+            Passage(f"s{i}", f"s/{i // 100}.html", f"Page {i // 100}", (), None, text, ())
+        )
+    return passages
+
+
+def time_queries(search, queries: list[str]) -> dict:
+    for q in queries[:20]:  # warm caches
+        search(q)
+    latencies = []
+    for q in queries:
+        started = time.perf_counter()
+        search(q)
+        latencies.append(time.perf_counter() - started)
+    total = sum(latencies)
+    return {
+        "qps": round(len(queries) / total, 1),
+        "p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 3),
+        "p99_ms": round(float(np.percentile(latencies, 99)) * 1000, 3),
+    }
+
+
+def measure(passages: list[Passage], queries: list[str]) -> dict:
+    import bm25s
+    from nltk.stem.snowball import SnowballStemmer
+
+    started = time.perf_counter()
+    ours = SearchIndex.build(passages)
+    ours_build = time.perf_counter() - started
+    stem = SnowballStemmer("english").stem
+
+    def stemmer(words):
+        return [stem(w) for w in words]
+
+    started = time.perf_counter()
+    retriever = bm25s.BM25(k1=1.5, b=0.75)
+    corpus = [f"{p.title} {p.text}" for p in passages]
+    retriever.index(
+        bm25s.tokenize(corpus, stemmer=stemmer, show_progress=False), show_progress=False
+    )
+    bm25_build = time.perf_counter() - started
+
+    # bm25s gets its queries tokenised in advance (its tokeniser is not timed); ours
+    # is timed from the raw question, analysis included.
+    tokenised = {
+        q: bm25s.tokenize([q], stemmer=stemmer, show_progress=False, return_ids=False)
+        for q in queries
+    }
+
+    def bm25_search(q):
+        return retriever.retrieve(tokenised[q], k=10, show_progress=False, n_threads=1)
+
+    row = {
+        "passages": len(passages),
+        "ours": {
+            **time_queries(lambda q: ours.search(q, 10), queries),
+            "build_s": round(ours_build, 1),
+        },
+        "bm25s": {**time_queries(bm25_search, queries), "build_s": round(bm25_build, 1)},
+    }
+    row["qps_ratio"] = round(row["ours"]["qps"] / row["bm25s"]["qps"], 3)
+    print(
+        f"{len(passages):>9} passages: ours {row['ours']['qps']:8.1f} q/s "
+        f"(p50 {row['ours']['p50_ms']:.2f} ms, p99 {row['ours']['p99_ms']:.2f} ms) | "
+        f"bm25s {row['bm25s']['qps']:8.1f} q/s (p50 {row['bm25s']['p50_ms']:.2f} ms, "
+        f"p99 {row['bm25s']['p99_ms']:.2f} ms) | ratio {row['qps_ratio']:.2f}",
+        flush=True,
+    )
+    return row
+
+
+def server_rss_mb(passages: list[Passage], queries: list[str]) -> float:
+    """Serve an index of `passages` with `python -m web`; return its RSS after queries."""
+    work = Path(tempfile.mkdtemp(prefix="ccp-rss-"))
+    try:
+        publish(SearchIndex.build(passages), work / "index")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        env = {**os.environ, "CCP_DB_PATH": "", "CCP_RATE_LIMIT": ""}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "web", "--port", str(port), "--index", str(work / "index")],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for _ in range(600):
+                try:
+                    urllib.request.urlopen(url + "/api/health", timeout=1).read()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            for q in queries[:100]:
+                body = json.dumps({"question": q}).encode()
+                request = urllib.request.Request(
+                    url + "/api/query", body, {"Content-Type": "application/json"}
+                )
+                urllib.request.urlopen(request, timeout=10).read()
+            status = Path(f"/proc/{proc.pid}/status").read_text()
+            kb = int(
+                next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]
+            )
+            return round(kb / 1024, 1)
+        finally:
+            proc.terminate()
+            proc.wait()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--no-rss", action="store_true", help="skip the server memory check")
+    args = parser.parse_args(argv)
+    lines = (ROOT / "tests/eval/questions.jsonl").read_text().splitlines()
+    queries = [json.loads(line)["question"] for line in lines if line.strip()][: args.queries]
+
+    work = Path(tempfile.mkdtemp(prefix="ccp-query-"))
+    build(ROOT / "corpus", work / "index", progress=False)
+    real = load_current(work / "index")
+    shutil.rmtree(work, ignore_errors=True)
+    results = {"corpus": measure(real.passages, queries)}
+    for size in args.sizes:
+        results[str(size)] = measure(synthetic(real.words, size), queries)
+    figures = {"benchmark": "query", "queries": len(queries), "results": results}
+    if not args.no_rss:
+        figures["server_rss_mb_100k"] = server_rss_mb(synthetic(real.words, 100_000), queries)
+        print(
+            f"server RSS serving 100,000 passages: {figures['server_rss_mb_100k']} MB "
+            "(target under 300 MB)"
+        )
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Faults while serving: the server keeps answering, logs the fault, and says so."""
+
+import json
+import shutil
+import sqlite3
+import time
+
+from assistant.build import build
+from assistant.store import current_dir
+from web import create_app
+
+from .conftest import FIXTURE_SITE, LiveServer
+from .test_api import call_json
+
+
+def serve(tmp_path, **config):
+    root = tmp_path / "index"
+    build(FIXTURE_SITE, root, progress=False)
+    app = create_app(
+        {
+            "INDEX_DIR": str(root),
+            "RELOAD_CHECK_SECONDS": 0.01,
+            "DB_PATH": str(tmp_path / "log.db"),
+            **config,
+        }
+    )
+    return root, app
+
+
+def health_soon(server, status, deadline=5.0):
+    stop = time.monotonic() + deadline
+    while True:
+        _, health = call_json(server, "/api/health")
+        if health["status"] == status or time.monotonic() > stop:
+            return health
+        time.sleep(0.05)
+
+
+def ask(server):
+    return call_json(server, "/api/query", {"question": "What happens in the review step?"})
+
+
+def test_index_deleted_while_serving(tmp_path, caplog):
+    root, app = serve(tmp_path)
+    with LiveServer(app) as server:
+        version = health_soon(server, "ok")["index_version"]
+        shutil.rmtree(root)
+        health = health_soon(server, "degraded")
+        assert health["index_version"] == version and "no index at" in health["faults"][0]
+        status, data = ask(server)
+        assert status == 200 and data["index_version"] == version and not data["no_answer"]
+        build(FIXTURE_SITE, root, progress=False)
+        assert health_soon(server, "ok")["status"] == "ok"
+    assert "index fault" in caplog.text
+
+
+def test_damaged_new_version_is_not_loaded(tmp_path):
+    root, app = serve(tmp_path)
+    with LiveServer(app) as server:
+        version = health_soon(server, "ok")["index_version"]
+        damaged = root / "versions" / "20990101T000000Z-damaged"
+        shutil.copytree(current_dir(root), damaged)
+        (damaged / "matrix.npz").write_bytes(b"truncated")
+        (root / "CURRENT").write_text(damaged.name + "\n")
+        health = health_soon(server, "degraded")
+        assert "damaged" in health["faults"][0] and health["index_version"] == version
+        status, data = ask(server)
+        assert status == 200 and data["index_version"] == version
+
+
+def test_served_files_removed_under_the_server(tmp_path):
+    root, app = serve(tmp_path)
+    with LiveServer(app) as server:
+        health_soon(server, "ok")
+        (current_dir(root) / "manifest.json").unlink()
+        health = health_soon(server, "degraded")
+        assert "serving it from memory" in health["faults"][0]
+        assert ask(server)[0] == 200
+
+
+def test_locked_question_log_does_not_hold_up_answers(tmp_path):
+    _, app = serve(tmp_path)
+    with LiveServer(app) as server:
+        answer_id = ask(server)[1]["answer_id"]  # creates the database
+        assert answer_id
+        blocker = sqlite3.connect(tmp_path / "log.db", timeout=0)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            started = time.monotonic()
+            status, data = ask(server)
+            assert status == 200 and data["answer_id"] is None and not data["no_answer"]
+            assert time.monotonic() - started < 1.5
+            health = health_soon(server, "degraded")
+            assert "locked" in " ".join(health["faults"])
+            status, data = call_json(
+                server, "/api/feedback", {"answer_id": answer_id, "rating": "up"}
+            )
+            assert status == 503 and data["error"]["code"] == "feedback_unavailable"
+        finally:
+            blocker.rollback()
+            blocker.close()
+        ask(server)
+        assert health_soon(server, "ok")["status"] == "ok"
+
+
+def test_full_disk_when_recording(tmp_path, monkeypatch):
+    _, app = serve(tmp_path)
+    logbook = app.extensions["ccp_logbook"]
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(logbook, "_connect", full)
+    client = app.test_client()
+    response = client.post("/api/query", json={"question": "What happens at review?"})
+    assert response.status_code == 200 and response.json["answer_id"] is None
+    health = client.get("/api/health").json
+    assert health["status"] == "degraded" and "disk is full" in health["faults"][0]
+    assert json.dumps(health)  # still plain JSON
