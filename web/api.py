@@ -30,8 +30,8 @@ def query():
 def query_get():
     """The same as POST, for callers that can only make links: ?q=...&top_k=..."""
     top_k = request.args.get("top_k")
-    if top_k is not None:
-        top_k = int(top_k) if top_k.isdigit() else top_k
+    if top_k is not None and top_k.isascii() and top_k.isdigit():  # "²" is a digit too
+        top_k = int(top_k)
     result = run_query(request.args.get("q"), top_k, request.args.get("conversation_id"))
     return jsonify(result.to_json())
 
