@@ -29,7 +29,6 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfTransformer
 
 from .models import Hit, Passage
 from .text import analyze
@@ -105,6 +104,10 @@ class SearchIndex:
             )
         else:
             terms, counts = term_counts(passages)
+        # Imported here: a server that only loads and searches an index never needs
+        # scikit-learn, and importing it costs about 65 MB of memory.
+        from sklearn.feature_extraction.text import TfidfTransformer
+
         transformer = TfidfTransformer(sublinear_tf=True, norm=None, smooth_idf=True)
         matrix = transformer.fit_transform(counts).astype(np.float32)
         lengths = np.asarray(counts.sum(axis=1), dtype=np.float32).ravel()
@@ -182,17 +185,19 @@ class SearchIndex:
             rows = indices[indptr[c] : indptr[c + 1]]
             scores[rows] += w * data[indptr[c] : indptr[c + 1]]
             touched.append(rows)
+        # Rank only the passages that share a term with the query: found by sorting
+        # the postings when they are few, by one pass over the scores when they are many.
         postings = sum(len(r) for r in touched)
-        # Rank only passages that share a term with the query, unless that is most of them.
-        candidates = np.unique(np.concatenate(touched)) if postings < len(scores) // 4 else None
-        pool = scores if candidates is None else scores[candidates]
+        if postings < len(scores) // 16:
+            candidates = np.unique(np.concatenate(touched))
+        else:
+            candidates = np.flatnonzero(scores)
+        pool = scores[candidates]
         k = min(k, len(pool))
         if k == 0:
             return []
         top = np.argpartition(-pool, k - 1)[:k]
-        top = top[np.argsort(-pool[top], kind="stable")]
-        if candidates is not None:
-            top = candidates[top]
+        top = candidates[top[np.argsort(-pool[top], kind="stable")]]
         return [Hit(self.passages[i], float(scores[i])) for i in top if scores[i] > 0]
 
     @property

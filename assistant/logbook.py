@@ -41,7 +41,14 @@ CREATE TABLE IF NOT EXISTS feedback (
     comment TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS answers_created ON answers(created_at);
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,            -- the random id the client holds
+    updated_at REAL NOT NULL,
+    readings TEXT NOT NULL          -- JSON: the last few readings, oldest first
+);
 """
+CONVERSATION_TTL = 3600  # a follow-up more than an hour later starts afresh
+CONVERSATION_TURNS = 3
 
 
 class Logbook:
@@ -120,6 +127,29 @@ class Logbook:
             ).fetchall()
         return [{**dict(r), "sections": json.loads(r["sections"])} for r in rows]
 
+    # Conversations live here too, so that every worker process (and every machine
+    # sharing the file) can read a follow-up in context.
+
+    def previous(self, conversation_id: str) -> list[str]:
+        """The readings of the conversation's recent questions, oldest first."""
+        try:
+            with self._connect() as db:
+                row = db.execute(
+                    "SELECT readings FROM conversations WHERE id = ? AND updated_at > ?",
+                    (conversation_id, time.time() - CONVERSATION_TTL),
+                ).fetchone()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return []
+        return json.loads(row[0]) if row else []
+
+    def add(self, conversation_id: str, reading: str) -> None:
+        readings = (self.previous(conversation_id) + [reading])[-CONVERSATION_TURNS:]
+        self._write(
+            "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?)",
+            (conversation_id, time.time(), json.dumps(readings)),
+        )
+
     def purge(self) -> None:
         """Delete records older than the retention period."""
         cutoff = time.time() - self.retention
@@ -133,6 +163,10 @@ class Logbook:
                     self._last_purge = time.monotonic()
                     db.execute(
                         "DELETE FROM answers WHERE created_at < ?", (time.time() - self.retention,)
+                    )
+                    db.execute(
+                        "DELETE FROM conversations WHERE updated_at < ?",
+                        (time.time() - CONVERSATION_TTL,),
                     )
             self.error = None
             return True

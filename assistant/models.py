@@ -5,10 +5,11 @@ fetch -> RawPage -> extract -> Document -> chunk -> Passage -> index -> Hit -> a
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict, dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawPage:
     """A fetched page before extraction: where it lives and its undecoded bytes."""
 
@@ -17,7 +18,7 @@ class RawPage:
     encoding: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """A run of text under one heading; `anchor` is the heading's id for a deep link."""
 
@@ -26,7 +27,7 @@ class Section:
     blocks: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """The main text of a page, boilerplate removed, kept in its heading structure."""
 
@@ -36,7 +37,7 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """One citable section of a page.
 
@@ -68,10 +69,11 @@ class Passage:
 
     @classmethod
     def from_json(cls, data: dict) -> Passage:
+        # A page's passages share its URL and title: one string each, not one per passage.
         return cls(
             id=data["id"],
-            url=data["url"],
-            title=data["title"],
+            url=sys.intern(data["url"]),
+            title=sys.intern(data["title"]),
             heading_path=tuple(data["heading_path"]),
             anchor=data.get("anchor"),
             text=data["text"],
@@ -79,7 +81,7 @@ class Passage:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     """A passage retrieved for a query, with its similarity score."""
 
@@ -87,7 +89,7 @@ class Hit:
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     """A cited (or, for a "not covered" answer, suggested) section. `highlights` are
     (start, end) offsets of the question's words in `snippet`."""
@@ -102,7 +104,7 @@ class Citation:
     highlights: tuple[tuple[int, int], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AnswerSentence:
     """A sentence of the answer: verbatim text of `passage_id` at [start, end)."""
 
@@ -113,7 +115,7 @@ class AnswerSentence:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     """An answer and everything a reader needs to check it.
 

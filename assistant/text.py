@@ -11,7 +11,8 @@ from functools import lru_cache
 
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from .stopwords import ENGLISH_STOP_WORDS
 
 # Abbreviations that end in a full stop without ending a sentence (lower case, no
 # final stop, as Punkt expects). Months and titles are the ones guidance text uses.

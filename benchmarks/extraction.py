@@ -12,19 +12,22 @@ comment section leaked into the output. Ends with one line of JSON.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, Python puts benchmarks/ first on the path, where http.py would
+# shadow the standard library's http package: look from the project root instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import gzip
 import json
 import re
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from assistant.extract import extract  # noqa: E402
-from assistant.models import RawPage  # noqa: E402
+from assistant.extract import extract
+from assistant.models import RawPage
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared/benchmarks/article-extraction"
 TOKEN = re.compile(r"\w+")

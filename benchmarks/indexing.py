@@ -11,16 +11,21 @@ line of JSON.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, Python puts benchmarks/ first on the path, where http.py would
+# shadow the standard library's http package: look from the project root instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAGRAPH = re.compile(rb"<p>.*?</p>", re.S)

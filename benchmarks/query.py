@@ -13,27 +13,31 @@ in advance. Also measures the whole server's memory (RSS) serving a
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, Python puts benchmarks/ first on the path, where http.py would
+# shadow the standard library's http package: look from the project root instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import json
 import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from assistant.build import build  # noqa: E402
-from assistant.index import SearchIndex  # noqa: E402
-from assistant.models import Passage  # noqa: E402
-from assistant.store import load_current, publish  # noqa: E402
+from assistant.build import build
+from assistant.index import SearchIndex
+from assistant.models import Passage
+from assistant.store import load_current, publish
 
 
 def synthetic(words: dict[str, int], n: int, seed: int = 7) -> list[Passage]:

@@ -10,23 +10,24 @@ Prints nDCG@10, MRR@10 and Recall@100 per system and collection, then one line o
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, Python puts benchmarks/ first on the path, where http.py would
+# shadow the standard library's http package: look from the project root instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import json
 import math
-import sys
 import time
-from pathlib import Path
 
 import bm25s
 from nltk.stem.snowball import SnowballStemmer
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from collections_io import load  # noqa: E402
-
-from assistant.index import SearchIndex  # noqa: E402
-from assistant.models import Passage  # noqa: E402
+from assistant.index import SearchIndex
+from assistant.models import Passage
+from benchmarks.collections_io import load
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks"
 DEFAULT_COLLECTIONS = [SHARED / "cranfield", SHARED / "cisi"]

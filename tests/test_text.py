@@ -36,3 +36,11 @@ def test_analyze_stems_and_drops_stop_words():
 
 def test_tokens_drop_possessives_and_lowercase():
     assert tokens("NCVO's programme, Kent’s pilot") == ["ncvo", "programme", "kent", "pilot"]
+
+
+def test_stop_words_are_scikit_learns():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as sklearn_words
+
+    from assistant.stopwords import ENGLISH_STOP_WORDS
+
+    assert ENGLISH_STOP_WORDS == sklearn_words

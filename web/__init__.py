@@ -57,14 +57,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     holder.load()
     index = holder.index
     app.extensions["ccp_index"] = holder
-    app.extensions["ccp_conversations"] = ConversationStore()
     _configure_site(app, index)
     source = app.config["SOURCE_DIR"] or (index.manifest.get("source") if index else "")
     app.extensions["ccp_reindexer"] = Reindexer(Path(source) if source else None, index_dir)
     db_path = app.config["DB_PATH"]
-    app.extensions["ccp_logbook"] = (
-        Logbook(Path(db_path), float(app.config["RETENTION_DAYS"])) if db_path else None
-    )
+    logbook = Logbook(Path(db_path), float(app.config["RETENTION_DAYS"])) if db_path else None
+    app.extensions["ccp_logbook"] = logbook
+    # Follow-ups need the conversation's earlier questions: in the shared database when
+    # there is one (several worker processes), else in this process's memory.
+    app.extensions["ccp_conversations"] = logbook or ConversationStore()
 
     from . import admin, api, chat, errors, limits, security
 

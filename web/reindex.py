@@ -7,8 +7,6 @@ import threading
 import time
 from pathlib import Path
 
-from assistant.build import build
-
 log = logging.getLogger(__name__)
 
 
@@ -34,6 +32,8 @@ class Reindexer:
         try:
             if self.source is None:
                 raise FileNotFoundError("no source folder is known: set CCP_SOURCE_DIR")
+            from assistant.build import build  # the indexing stack loads only when needed
+
             report = build(self.source, self.index_root, incremental=True, progress=False)
             self.last_report, self.last_error = report.to_json(), None
         except Exception as exc:  # reported on /api/admin/status, never lost
