@@ -82,3 +82,57 @@ def test_python_m_web_serves_on_the_production_server(fixture_index_root):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_two_workers_share_the_port_and_the_conversations(fixture_index_root, tmp_path):
+    port = free_port()
+    env = {**os.environ, "CCP_DB_PATH": str(tmp_path / "log.db")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "web",
+            "--port",
+            str(port),
+            "--index",
+            str(fixture_index_root),
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def post(question, conversation):
+        body = json.dumps({"question": question, "conversation_id": conversation}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/query",
+            body,
+            {"Content-Type": "application/json", "Connection": "close"},
+        )
+        with urllib.request.urlopen(request, timeout=5) as r:
+            return json.load(r)
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                post("What is the commissioning cycle?", "warm")
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        assert len(workers.stdout.split()) == 2
+        for n in range(6):  # new connections land on either worker
+            post("What happens in the analyse step?", f"c{n}")
+            follow = post("And in the review?", f"c{n}")
+            assert follow["follow_up"] is True, follow
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True).returncode == 1
