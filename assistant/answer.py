@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from .index import SearchIndex
@@ -45,6 +46,18 @@ class _Candidate:
     start: int
     end: int
     score: float
+    terms: frozenset[str]
+
+
+@lru_cache(maxsize=50_000)
+def _analysis(passage: Passage) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+    """The terms of a passage's index text, and of each of its sentences: the same
+    passages come back for many questions, so they are analysed once."""
+    text = passage.text
+    return (
+        frozenset(analyze(index_text(passage))),
+        tuple(frozenset(analyze(text[a:b])) for a, b in passage.sentences),
+    )
 
 
 def answer(
@@ -163,7 +176,7 @@ def _confidence(hits: list[Hit], query: Query, weights: dict[str, float]) -> flo
     """
     if not hits or not weights:
         return 0.0
-    covered = query.covered_by(set(analyze(index_text(hits[0].passage))))
+    covered = query.covered_by(_analysis(hits[0].passage)[0])
     coverage = sum(w for t, w in weights.items() if t in covered) / sum(weights.values())
     return round(coverage, 4)
 
@@ -187,7 +200,7 @@ def _unmatched(query: Query, hits: list[Hit]) -> tuple[str, ...]:
     """The words of the question that none of the nearest passages contains."""
     present: set[str] = set()
     for hit in hits:
-        present |= query.covered_by(set(analyze(index_text(hit.passage))))
+        present |= query.covered_by(_analysis(hit.passage)[0])
     missing = {t for t, n in query.terms.items() if n >= 1 and t not in present}
     words = []
     for word in WORD.findall(query.question):
@@ -205,10 +218,11 @@ def _choose_sentences(
     candidates = []
     for rank, hit in enumerate(hits):
         text = hit.passage.text
+        sentence_terms = _analysis(hit.passage)[1]
         for position, (start, end) in enumerate(hit.passage.sentences):
             if _is_signpost(text[start:end]):
                 continue
-            terms = set(analyze(text[start:end]))
+            terms = sentence_terms[position]
             overlap = sum(w for t, w in weights.items() if t in terms) / total
             # Passage relevance and the sentence's own overlap both count; the lead
             # sentence of a section often states its subject, so it gets a nudge, and
@@ -217,12 +231,12 @@ def _choose_sentences(
             if position > 0 and ANAPHORA.match(text[start:end]):
                 score *= 0.7
             if overlap > 0:
-                candidates.append(_Candidate(text[start:end], rank, hit, start, end, score))
+                candidates.append(_Candidate(text[start:end], rank, hit, start, end, score, terms))
     candidates.sort(key=lambda c: -c.score)
     picked: list[_Candidate] = []
     covered: set[str] = set()
     for cand in candidates:
-        terms = set(analyze(cand.text)) & weights.keys()
+        terms = cand.terms & weights.keys()
         # After the first, a sentence must be at least half as good, and add a
         # question term or be nearly as good: padding makes an answer harder to trust.
         if picked and (

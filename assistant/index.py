@@ -81,6 +81,7 @@ class SearchIndex:
         self.sources = {url: dict(info) for url, info in (sources or {}).items()}
         self.directory: Path | None = None  # where it was loaded from
         self._counts: sp.csr_matrix | None = None
+        self._buckets: dict[tuple[str, int], list[str]] | None = None
 
     # -- building -----------------------------------------------------------------
 
@@ -136,6 +137,20 @@ class SearchIndex:
         index = cls(passages, terms, transformer.idf_, matrix, manifest, words, synonyms, sources)
         index._counts = counts
         return index
+
+    def similar_words(self, word: str) -> list[str]:
+        """The index's words that could be `word` misspelt: same first letter, length
+        within two (a spelling check compares against these, not every word)."""
+        if self._buckets is None:
+            buckets: dict[tuple[str, int], list[str]] = {}
+            for w in self.words:
+                buckets.setdefault((w[0], len(w)), []).append(w)
+            self._buckets = buckets
+        return [
+            w
+            for n in range(len(word) - 2, len(word) + 3)
+            for w in self._buckets.get((word[:1], n), ())
+        ]
 
     @property
     def content_updated(self) -> str | None:

@@ -58,16 +58,26 @@ class Logbook:
         self._lock = threading.Lock()
         self._last_purge = 0.0
         self._ready = False
+        self._local = threading.local()
         self.error: str | None = None
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=0.25)  # never hold up an answer for long
-        db.execute("PRAGMA foreign_keys = ON")
-        if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
-            db.executescript(SCHEMA)
-            self._ready = True
+        """This thread's connection (opened once per thread: opening costs more than
+        most of what we do with it)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            if not self._ready:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=0.25)  # never hold up an answer long
+            db.execute("PRAGMA foreign_keys = ON")
+            # WAL: readers never block the writer; NORMAL: no fsync per answer (a power
+            # cut may lose the last few records, never corrupt the file).
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            if not self._ready:
+                db.executescript(SCHEMA)
+                self._ready = True
+            self._local.db = db
         return db
 
     def record_answer(self, answer: Answer, index_version: str) -> str | None:

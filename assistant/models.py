@@ -137,15 +137,34 @@ class Answer:
     nearest: tuple[Citation, ...] = ()
 
     def to_json(self) -> dict:
+        # Written out rather than dataclasses.asdict: this runs for every answer served.
         def citation(c: Citation) -> dict:
-            return {**asdict(c), "highlights": [list(h) for h in c.highlights]}
+            return {
+                "n": c.n,
+                "title": c.title,
+                "url": c.url,
+                "section": c.section,
+                "snippet": c.snippet,
+                "score": c.score,
+                "passage_id": c.passage_id,
+                "highlights": [list(h) for h in c.highlights],
+            }
 
         return {
             "answer": self.text,
             "no_answer": self.no_answer,
             "confidence": round(self.confidence, 4),
             "citations": [citation(c) for c in self.citations],
-            "sentences": [{**asdict(s), "citations": list(s.citations)} for s in self.sentences],
+            "sentences": [
+                {
+                    "text": s.text,
+                    "citations": list(s.citations),
+                    "passage_id": s.passage_id,
+                    "start": s.start,
+                    "end": s.end,
+                }
+                for s in self.sentences
+            ],
             "reading": self.reading or self.question,
             "follow_up": self.follow_up,
             "corrections": [{"from": a, "to": b} for a, b in self.corrections],

@@ -10,6 +10,7 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .index import SearchIndex
@@ -100,7 +101,7 @@ def correct_spelling(question: str, index: SearchIndex) -> tuple[str, list[tuple
             or lower.isdigit()
         ):
             return word
-        close = difflib.get_close_matches(lower, vocabulary, n=3, cutoff=0.84)
+        close = difflib.get_close_matches(lower, index.similar_words(lower), n=3, cutoff=0.84)
         if not close:
             return word
         best = max(
@@ -118,7 +119,7 @@ def expand_synonyms(text: str, groups: list[tuple[str, ...]]) -> list[tuple[tupl
     joined = " " + " ".join(analyze(text)) + " "
     pairs = []
     for group in groups:
-        analysed = [" ".join(analyze(p)) for p in group]
+        analysed = _analysed_group(group)
         found = [a for a in analysed if a and f" {a} " in joined]
         if found:
             typed = tuple(found[0].split())
@@ -128,6 +129,11 @@ def expand_synonyms(text: str, groups: list[tuple[str, ...]]) -> list[tuple[tupl
                 if a and f" {a} " not in joined
             ]
     return pairs
+
+
+@lru_cache(maxsize=4096)
+def _analysed_group(group: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(" ".join(analyze(phrase)) for phrase in group)
 
 
 def prepare(question: str, index: SearchIndex, previous: list[str] | None = None) -> Query:
