@@ -11,13 +11,18 @@ from .errors import ApiError
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 
 
+def is_admin() -> bool:
+    """True when the request carries the admin token (compared in constant time)."""
+    token = current_app.config["ADMIN_TOKEN"]
+    given = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
 @bp.before_request
 def require_token():
-    token = current_app.config["ADMIN_TOKEN"]
-    if not token:
+    if not current_app.config["ADMIN_TOKEN"]:
         raise ApiError(404, "not_found", "The admin API is off: no admin token is set.")
-    given = request.headers.get("Authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+    if not is_admin():
         raise ApiError(401, "unauthorized", "Send the admin token as 'Authorization: Bearer ...'.")
 
 
