@@ -274,7 +274,8 @@ def _citation(n: int, hit: Hit, base_url: str, query: Query, start: int | None) 
 
 def _snippet(text: str, start: int) -> str:
     """About SNIPPET_CHARS of the passage, from the quoted sentence when there is one."""
-    text = normalise_space(text[start:]) if start else normalise_space(text)
+    # Only the first stretch can show, so only that is tidied.
+    text = normalise_space(text[start : start + 2 * SNIPPET_CHARS])
     prefix = "…" if start else ""
     if len(text) <= SNIPPET_CHARS:
         return prefix + text
