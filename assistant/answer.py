@@ -252,9 +252,14 @@ def _choose_sentences(
 
 
 def _is_signpost(sentence: str) -> bool:
-    """Sentences that only point elsewhere ("See finding local tenders.") or are too
-    short to stand alone do not answer anything."""
-    return len(sentence.split()) < 5 or SIGNPOST.match(sentence) is not None
+    """Sentences that only point elsewhere ("See finding local tenders."), are too
+    short to stand alone, or introduce a list too long to quote ("...as follows:") do
+    not answer anything."""
+    return (
+        len(sentence.split()) < 5
+        or SIGNPOST.match(sentence) is not None
+        or sentence.rstrip().endswith(":")
+    )
 
 
 def _citation(n: int, hit: Hit, base_url: str, query: Query, start: int | None) -> Citation:

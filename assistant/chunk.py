@@ -9,6 +9,7 @@ from .models import Document, Passage, Section
 from .text import sentence_spans
 
 MAX_PASSAGE_WORDS = 250  # longer sections are split at block boundaries
+MAX_LEAD_IN_CHARS = 400  # a lead-in takes its list only while the whole stays short
 
 
 def page_id(url: str) -> str:
@@ -58,7 +59,11 @@ def _join(blocks: list[str]) -> tuple[str, list[tuple[int, int]]]:
     text, spans, offset = [], [], 0
     lead_in = False  # the last span is a lead-in that list items extend
     for block in blocks:
-        if lead_in and block.startswith(LIST_ITEM_MARK):
+        if (
+            lead_in
+            and block.startswith(LIST_ITEM_MARK)
+            and offset + len(block) - spans[-1][0] <= MAX_LEAD_IN_CHARS
+        ):
             spans[-1] = (spans[-1][0], offset + len(block))
         else:
             spans.extend((offset + a, offset + b) for a, b in sentence_spans(block))
