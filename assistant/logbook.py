@@ -5,14 +5,17 @@ its confidence, the cited or suggested sections, and thumbs up/down feedback wit
 optional comment. Nothing about who asked (no IP address, no user id) is stored, and
 records older than the retention period are deleted.
 
-Recording never gets in the way of answering: a failure (a locked or full disk, a
-read-only file) is logged and the answer goes out anyway.
+Recording never gets in the way of answering: writes are queued and made by one
+background thread in batches, and a failure (a locked or full disk, a read-only file)
+is logged and reported on /api/health while answers go out anyway.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import queue
 import sqlite3
 import threading
 import time
@@ -59,6 +62,8 @@ class Logbook:
         self._last_purge = 0.0
         self._ready = False
         self._local = threading.local()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
         self.error: str | None = None
 
     def _connect(self) -> sqlite3.Connection:
@@ -80,8 +85,8 @@ class Logbook:
             self._local.db = db
         return db
 
-    def record_answer(self, answer: Answer, index_version: str) -> str | None:
-        """Store an answer; return its id for feedback, or None if it could not be stored."""
+    def record_answer(self, answer: Answer, index_version: str) -> str:
+        """Queue an answer to be stored; return its id, for feedback."""
         answer_id = uuid.uuid4().hex
         shown = answer.citations or answer.nearest
         sections = [
@@ -98,15 +103,13 @@ class Logbook:
             index_version,
             json.dumps(sections),
         )
-        return (
-            answer_id
-            if self._write("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
-            else None
-        )
+        self._enqueue("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+        return answer_id
 
     def record_feedback(self, answer_id: str, rating: int, comment: str = "") -> bool | None:
         """Store feedback on an answer: True if stored, False if there is no such answer,
         None if storing failed."""
+        self.flush()  # the answer may still be in the queue
         try:
             with self._lock, self._connect() as db:
                 if (
@@ -125,6 +128,7 @@ class Logbook:
 
     def answers(self, since: float = 0.0) -> list[dict]:
         """Stored answers with their feedback, newest first."""
+        self.flush()
         with self._connect() as db:
             db.row_factory = sqlite3.Row
             rows = db.execute(
@@ -153,22 +157,62 @@ class Logbook:
             return []
         return json.loads(row[0]) if row else []
 
-    def add(self, conversation_id: str, reading: str) -> None:
-        readings = (self.previous(conversation_id) + [reading])[-CONVERSATION_TURNS:]
+    def add(self, conversation_id: str, reading: str, previous: list[str]) -> None:
+        """Remember a question's reading after `previous`, the conversation so far."""
+        readings = (previous + [reading])[-CONVERSATION_TURNS:]
+        # Written at once, not queued: the follow-up may come next, to any worker.
         self._write(
-            "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?)",
-            (conversation_id, time.time(), json.dumps(readings)),
+            [
+                (
+                    "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?)",
+                    (conversation_id, time.time(), json.dumps(readings)),
+                )
+            ]
         )
 
     def purge(self) -> None:
         """Delete records older than the retention period."""
         cutoff = time.time() - self.retention
-        self._write("DELETE FROM answers WHERE created_at < ?", (cutoff,))
+        self._enqueue("DELETE FROM answers WHERE created_at < ?", (cutoff,))
+        self.flush()
 
-    def _write(self, sql: str, params: tuple) -> bool:
+    def flush(self, timeout: float = 2.0) -> None:
+        """Wait until everything queued so far has been written (or has failed)."""
+        if self._writer is not None:
+            done = threading.Event()
+            self._queue.put(done)
+            done.wait(timeout)
+
+    def _enqueue(self, sql: str, params: tuple) -> None:
+        with self._lock:
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_loop, name="logbook", daemon=True
+                )
+                self._writer.start()
+                atexit.register(self.flush)
+        self._queue.put((sql, params))
+
+    def _write_loop(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < 500:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            writes = [item for item in batch if isinstance(item, tuple)]
+            if writes:
+                self._write(writes)
+            for item in batch:
+                if isinstance(item, threading.Event):
+                    item.set()
+
+    def _write(self, writes: list[tuple[str, tuple]]) -> bool:
         try:
             with self._lock, self._connect() as db:
-                db.execute(sql, params)
+                for sql, params in writes:
+                    db.execute(sql, params)
                 if time.monotonic() - self._last_purge > 3600:
                     self._last_purge = time.monotonic()
                     db.execute(

@@ -80,16 +80,17 @@ def test_served_files_removed_under_the_server(tmp_path):
 
 def test_locked_question_log_does_not_hold_up_answers(tmp_path):
     _, app = serve(tmp_path)
+    logbook = app.extensions["ccp_logbook"]
     with LiveServer(app) as server:
         answer_id = ask(server)[1]["answer_id"]  # creates the database
-        assert answer_id
+        logbook.flush()
         blocker = sqlite3.connect(tmp_path / "log.db", timeout=0)
         blocker.execute("BEGIN EXCLUSIVE")
         try:
             started = time.monotonic()
             status, data = ask(server)
-            assert status == 200 and data["answer_id"] is None and not data["no_answer"]
-            assert time.monotonic() - started < 1.5
+            assert status == 200 and not data["no_answer"]
+            assert time.monotonic() - started < 0.5  # recording happens off the request
             health = health_soon(server, "degraded")
             assert "locked" in " ".join(health["faults"])
             status, data = call_json(
@@ -113,7 +114,8 @@ def test_full_disk_when_recording(tmp_path, monkeypatch):
     monkeypatch.setattr(logbook, "_connect", full)
     client = app.test_client()
     response = client.post("/api/query", json={"question": "What happens at review?"})
-    assert response.status_code == 200 and response.json["answer_id"] is None
+    assert response.status_code == 200 and not response.json["no_answer"]
+    logbook.flush()
     health = client.get("/api/health").json
     assert health["status"] == "degraded" and "disk is full" in health["faults"][0]
     assert json.dumps(health)  # still plain JSON

@@ -98,10 +98,11 @@ def run_query(
     settings = current_app.config["SETTINGS"]
     conversations = current_app.extensions["ccp_conversations"]
     started = time.perf_counter()
+    previous = conversations.previous(conversation_id)
     result = answer(
         question,
         index,
-        previous=conversations.previous(conversation_id),
+        previous=previous,
         top_k=top_k,
         max_sentences=settings["answer_sentences"],
         max_passages=settings["answer_passages"],
@@ -109,7 +110,7 @@ def run_query(
         base_url=current_app.config["BASE_URL"],
     )
     took = (time.perf_counter() - started) * 1000
-    conversations.add(conversation_id, result.reading)
+    conversations.add(conversation_id, result.reading, previous)
     logbook = current_app.extensions["ccp_logbook"]
     answer_id = logbook.record_answer(result, index.version) if logbook else None
     return QueryResult(result, conversation_id, index.version, took, answer_id)
