@@ -85,6 +85,31 @@ def answer(
             "/site/" when the app serves the snapshot, or the live site's address).
     """
     query, hits = retrieve(question, index, previous, k=max(top_k, NEAREST))
+    return compose(
+        query,
+        hits,
+        index,
+        top_k=top_k,
+        max_sentences=max_sentences,
+        max_passages=max_passages,
+        min_confidence=min_confidence,
+        base_url=base_url,
+    )
+
+
+def compose(
+    query: Query,
+    hits: list[Hit],
+    index: SearchIndex,
+    *,
+    top_k: int = _default("top_k"),
+    max_sentences: int = _default("answer_sentences"),
+    max_passages: int = _default("answer_passages"),
+    min_confidence: float = _default("min_confidence"),
+    base_url: str = "",
+) -> Answer:
+    """Compose the answer to a question already read and searched (see `answer`)."""
+    question = query.question
     weights = _term_weights(query, index)
     confidence = _confidence(hits, query, weights)
     context = {
@@ -159,12 +184,7 @@ def retrieve(
 def _term_weights(query: Query, index: SearchIndex) -> dict[str, float]:
     """IDF weight of each term the user typed; a term the index has never seen weighs
     most. Added synonyms are left out: they help find passages, not judge them."""
-    unseen = float(index.idf.max()) if len(index.idf) else 1.0
-    return {
-        term: float(index.idf[index.vocabulary[term]]) if term in index.vocabulary else unseen
-        for term, count in query.terms.items()
-        if count >= 1
-    }
+    return {term: index.term_weight(term) for term, count in query.terms.items() if count >= 1}
 
 
 def _confidence(hits: list[Hit], query: Query, weights: dict[str, float]) -> float:

@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .answer import answer, retrieve
+from .answer import answer, compose, retrieve
 from .index import SearchIndex
 
 RANKED = 10  # passages looked at for hit@k and MRR
@@ -55,8 +55,8 @@ def evaluate(index: SearchIndex, questions: list[dict], **options) -> Scores:
         previous = None
         if q.get("follow_up_of"):
             previous = [by_id[q["follow_up_of"]]["question"]]
-        result = answer(q["question"], index, previous=previous, top_k=RANKED, **options)
-        _, hits = retrieve(q["question"], index, previous, RANKED)
+        query, hits = retrieve(q["question"], index, previous, RANKED)
+        result = compose(query, hits, index, top_k=RANKED, **options)
         pages = list(dict.fromkeys(_page(h.passage.url) for h in hits))
         refused = result.no_answer
         refusals += refused

@@ -138,6 +138,12 @@ class SearchIndex:
         index._counts = counts
         return index
 
+    def term_weight(self, term: str) -> float:
+        """The term's idf; a term the index has never seen weighs as much as its rarest."""
+        if term in self.vocabulary:
+            return float(self.idf[self.vocabulary[term]])
+        return float(self.idf.max()) if len(self.idf) else 1.0
+
     def similar_words(self, word: str) -> list[str]:
         """The index's words that could be `word` misspelt: same first letter, length
         within two (a spelling check compares against these, not every word)."""

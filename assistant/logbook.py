@@ -171,10 +171,16 @@ class Logbook:
         )
 
     def purge(self) -> None:
-        """Delete records older than the retention period."""
-        cutoff = time.time() - self.retention
-        self._enqueue("DELETE FROM answers WHERE created_at < ?", (cutoff,))
+        """Delete records older than the retention period (also done hourly by writes)."""
         self.flush()
+        self._write(self._expired())
+
+    def _expired(self) -> list[tuple[str, tuple]]:
+        now = time.time()
+        return [
+            ("DELETE FROM answers WHERE created_at < ?", (now - self.retention,)),
+            ("DELETE FROM conversations WHERE updated_at < ?", (now - CONVERSATION_TTL,)),
+        ]
 
     def flush(self, timeout: float = 2.0) -> None:
         """Wait until everything queued so far has been written (or has failed)."""
@@ -208,25 +214,17 @@ class Logbook:
                 if isinstance(item, threading.Event):
                     item.set()
 
-    def _write(self, writes: list[tuple[str, tuple]]) -> bool:
+    def _write(self, writes: list[tuple[str, tuple]]) -> None:
+        if time.monotonic() - self._last_purge > 3600:
+            self._last_purge = time.monotonic()
+            writes = writes + self._expired()
         try:
             with self._lock, self._connect() as db:
                 for sql, params in writes:
                     db.execute(sql, params)
-                if time.monotonic() - self._last_purge > 3600:
-                    self._last_purge = time.monotonic()
-                    db.execute(
-                        "DELETE FROM answers WHERE created_at < ?", (time.time() - self.retention,)
-                    )
-                    db.execute(
-                        "DELETE FROM conversations WHERE updated_at < ?",
-                        (time.time() - CONVERSATION_TTL,),
-                    )
             self.error = None
-            return True
         except sqlite3.Error as exc:
             self._failed(exc)
-            return False
 
     def _failed(self, exc: Exception) -> None:
         self.error = f"recording to {self.path} failed: {exc}"

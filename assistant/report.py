@@ -33,14 +33,15 @@ def find_gaps(rows: list[dict], index: SearchIndex | None = None) -> list[Gap]:
     """Group not-covered, low-confidence and thumbs-down answers by their rarest word
     (by the index's idf; words the index lacks count as rarest), most asked first."""
     gaps: dict[tuple[str, ...], Gap] = {}
-    unseen = float(index.idf.max()) if index is not None else 1.0
     weak_rows = [
         r for r in rows if r["no_answer"] or r["confidence"] < LOW_CONFIDENCE or r.get("down", 0)
     ]
     analysed = [set(analyze(r["question"])) for r in weak_rows]
     asked = Counter(t for terms in analysed for t in terms)  # ties go to the commoner gap
     for row, terms in zip(weak_rows, analysed, strict=True):
-        terms = sorted(terms, key=lambda t: (-_idf(t, index, unseen), -asked[t], t))
+        terms = sorted(
+            terms, key=lambda t: (-(index.term_weight(t) if index else 1.0), -asked[t], t)
+        )
         key = tuple(terms[:1]) or ("(no words)",)
         surface = _surface(row["question"], key)
         gap = gaps.setdefault(key, Gap(surface))
@@ -51,12 +52,6 @@ def find_gaps(rows: list[dict], index: SearchIndex | None = None) -> list[Gap]:
         for s in row["sections"][:3]:
             gap.nearest.setdefault(s["url"], f"{s['title']}: {s['section']}")
     return sorted(gaps.values(), key=lambda g: (-g.count, g.terms))
-
-
-def _idf(term: str, index: SearchIndex | None, unseen: float) -> float:
-    if index is None or term not in index.vocabulary:
-        return unseen
-    return float(index.idf[index.vocabulary[term]])
 
 
 def _surface(question: str, key: tuple[str, ...]) -> tuple[str, ...]:

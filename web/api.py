@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from .errors import ApiError
 from .openapi import OPENAPI
-from .service import record_feedback, run_query
+from .service import record_feedback, run_query, take_index
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -55,9 +55,7 @@ def openapi():
 @bp.get("/health")
 def health():
     holder = current_app.extensions["ccp_index"]
-    index = holder.get()
-    if index is not None:
-        g.index_version = index.version
+    index = take_index()
     if index is None:
         return jsonify(
             {

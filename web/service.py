@@ -36,11 +36,18 @@ class QueryResult:
         }
 
 
-def current_index() -> SearchIndex:
-    """The index for this request, taken once so the request sees a single version."""
+def take_index() -> SearchIndex | None:
+    """The index for this request, taken once so the request sees a single version
+    (and its version named in the response headers)."""
     index = current_app.extensions["ccp_index"].get()
     if index is not None:
         g.index_version = index.version
+    return index
+
+
+def current_index() -> SearchIndex:
+    """The index for this request; an API error when there is none."""
+    index = take_index()
     if index is None:
         raise ApiError(
             503,
