@@ -6,6 +6,10 @@ import urllib.request
 
 import pytest
 
+from web import create_app
+
+from .conftest import LiveServer
+
 
 def call(server, path, body=None, *, method=None, content_type="application/json"):
     data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
@@ -187,6 +191,18 @@ def test_a_follow_up_in_the_same_conversation_is_read_in_context(live_server):
     assert data["follow_up"] is True
     assert data["reading"].startswith("Who led the Gloucestershire pilot?")
     assert not data["no_answer"]
+
+
+def test_follow_ups_work_with_recording_turned_off(corpus_index_root):
+    app = create_app({"INDEX_DIR": str(corpus_index_root), "DB_PATH": ""})
+    with LiveServer(app) as server:
+        status, data = call_json(server, "/api/query", {"question": "Who led the Kent pilot?"})
+        assert status == 200 and data["answer_id"] is None
+        follow = {"question": "And when did it start?", "conversation_id": data["conversation_id"]}
+        status, data = call_json(server, "/api/query", follow)
+        assert status == 200 and data["follow_up"] is True
+        status, data = call_json(server, "/api/feedback", {"answer_id": "x", "rating": "up"})
+        assert status == 404 and data["error"]["code"] == "feedback_off"
 
 
 def test_not_covered_offers_nearest_sections_and_names_missing_words(live_server):

@@ -27,9 +27,10 @@ class ConversationStore:
                 return []
             return list(entry[1])
 
-    def add(self, conversation_id: str, reading: str) -> None:
+    def add(self, conversation_id: str, reading: str, previous: list[str]) -> None:
+        """Remember a question's reading after `previous`, the conversation so far."""
         with self._lock:
-            _, readings = self._data.pop(conversation_id, (0.0, []))
-            self._data[conversation_id] = (time.monotonic(), (readings + [reading])[-self.turns :])
+            self._data.pop(conversation_id, None)
+            self._data[conversation_id] = (time.monotonic(), (previous + [reading])[-self.turns :])
             while len(self._data) > self.max_conversations:
                 self._data.popitem(last=False)
