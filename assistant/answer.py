@@ -38,26 +38,63 @@ def _default(name: str):
     return SETTINGS[name].default
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    text: str
-    hit_rank: int
-    hit: Hit
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    """What composing needs to know of one sentence of a passage, worked out once."""
+
     start: int
     end: int
-    score: float
     terms: frozenset[str]
+    quotable: bool  # not a signpost or a lead-in (see _is_signpost)
+    leans_back: bool  # opens with "It", "This"... and so reads badly alone
+    key: str  # its text, lower case with spaces normalised, to spot repeats
 
 
-@lru_cache(maxsize=50_000)
-def _analysis(passage: Passage) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
-    """The terms of a passage's index text, and of each of its sentences: the same
-    passages come back for many questions, so they are analysed once."""
-    text = passage.text
-    return (
-        frozenset(analyze(index_text(passage))),
-        tuple(frozenset(analyze(text[a:b])) for a, b in passage.sentences),
-    )
+@dataclass(frozen=True, slots=True)
+class _Analysed:
+    terms: frozenset[str]  # of the passage's index text (title and headings included)
+    sentences: tuple[_Sentence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    sentence: _Sentence
+    hit_rank: int
+    hit: Hit
+    score: float
+
+
+_ANALYSED: dict[tuple, _Analysed] = {}
+_ANALYSED_MAX = 50_000
+
+
+def _analysis(passage: Passage) -> _Analysed:
+    """A passage's analysis, cached: the same passages come back for many questions.
+    Keyed by what it is computed from, so an updated passage is analysed afresh."""
+    key = (passage.id, passage.title, passage.heading_path, passage.text)
+    found = _ANALYSED.get(key)
+    if found is None:
+        if len(_ANALYSED) >= _ANALYSED_MAX:
+            _ANALYSED.clear()
+        found = _ANALYSED[key] = _analyse(passage)
+    return found
+
+
+def _analyse(passage: Passage) -> _Analysed:
+    sentences = []
+    for start, end in passage.sentences:
+        sentence = passage.text[start:end]
+        sentences.append(
+            _Sentence(
+                start,
+                end,
+                frozenset(analyze(sentence)),
+                not _is_signpost(sentence),
+                ANAPHORA.match(sentence) is not None,
+                normalise_space(sentence).lower(),
+            )
+        )
+    return _Analysed(frozenset(analyze(index_text(passage))), tuple(sentences))
 
 
 def answer(
@@ -152,8 +189,9 @@ def compose(
     for cand in chosen:
         pid = cand.hit.passage.id
         n = numbers.setdefault(pid, len(numbers) + 1)
-        first_used.setdefault(pid, cand.start)
-        key = normalise_space(cand.text).lower()
+        sentence = cand.sentence
+        first_used.setdefault(pid, sentence.start)
+        key = sentence.key
         if key in seen_text:  # the same sentence on two pages: show it once, cite both
             i = seen_text[key]
             prev = sentences[i]
@@ -163,7 +201,8 @@ def compose(
                 )
             continue
         seen_text[key] = len(sentences)
-        sentences.append(AnswerSentence(cand.text, (n,), pid, cand.start, cand.end))
+        text = cand.hit.passage.text[sentence.start : sentence.end]
+        sentences.append(AnswerSentence(text, (n,), pid, sentence.start, sentence.end))
     hits_by_id = {h.passage.id: h for h in hits}
     citations = tuple(
         _citation(n, hits_by_id[pid], base_url, query, first_used[pid])
@@ -196,7 +235,7 @@ def _confidence(hits: list[Hit], query: Query, weights: dict[str, float]) -> flo
     """
     if not hits or not weights:
         return 0.0
-    covered = query.covered_by(_analysis(hits[0].passage)[0])
+    covered = query.covered_by(_analysis(hits[0].passage).terms)
     coverage = sum(w for t, w in weights.items() if t in covered) / sum(weights.values())
     return round(coverage, 4)
 
@@ -220,7 +259,7 @@ def _unmatched(query: Query, hits: list[Hit]) -> tuple[str, ...]:
     """The words of the question that none of the nearest passages contains."""
     present: set[str] = set()
     for hit in hits:
-        present |= query.covered_by(_analysis(hit.passage)[0])
+        present |= query.covered_by(_analysis(hit.passage).terms)
     missing = {t for t, n in query.terms.items() if n >= 1 and t not in present}
     words = []
     for word in WORD.findall(query.question):
@@ -237,26 +276,26 @@ def _choose_sentences(
     total = sum(weights.values()) or 1.0
     candidates = []
     for rank, hit in enumerate(hits):
-        text = hit.passage.text
-        sentence_terms = _analysis(hit.passage)[1]
-        for position, (start, end) in enumerate(hit.passage.sentences):
-            if _is_signpost(text[start:end]):
+        relevance = hit.score / best
+        for position, sentence in enumerate(_analysis(hit.passage).sentences):
+            if not sentence.quotable:
                 continue
-            terms = sentence_terms[position]
+            terms = sentence.terms
             overlap = sum(w for t, w in weights.items() if t in terms) / total
+            if overlap <= 0:
+                continue
             # Passage relevance and the sentence's own overlap both count; the lead
             # sentence of a section often states its subject, so it gets a nudge, and
             # one that leans on the sentence before ("It was...") reads badly alone.
-            score = overlap * (hit.score / best) + (0.05 if position == 0 else 0.0)
-            if position > 0 and ANAPHORA.match(text[start:end]):
+            score = overlap * relevance + (0.05 if position == 0 else 0.0)
+            if position > 0 and sentence.leans_back:
                 score *= 0.7
-            if overlap > 0:
-                candidates.append(_Candidate(text[start:end], rank, hit, start, end, score, terms))
+            candidates.append(_Candidate(sentence, rank, hit, score))
     candidates.sort(key=lambda c: -c.score)
     picked: list[_Candidate] = []
     covered: set[str] = set()
     for cand in candidates:
-        terms = cand.terms & weights.keys()
+        terms = cand.sentence.terms & weights.keys()
         # After the first, a sentence must be at least half as good, and add a
         # question term or be nearly as good: padding makes an answer harder to trust.
         if picked and (
@@ -268,7 +307,7 @@ def _choose_sentences(
         covered |= terms
         if len(picked) == max_sentences:
             break
-    return sorted(picked, key=lambda c: (c.hit_rank, c.start))
+    return sorted(picked, key=lambda c: (c.hit_rank, c.sentence.start))
 
 
 def _is_signpost(sentence: str) -> bool:
@@ -288,7 +327,7 @@ def _citation(n: int, hit: Hit, base_url: str, query: Query, start: int | None) 
     return Citation(
         n=n,
         title=p.title,
-        url=urljoin(base_url, p.link) if base_url else p.link,
+        url=_link(base_url, p.link),
         section=p.section,
         snippet=snippet,
         score=round(hit.score, 4),
@@ -297,6 +336,15 @@ def _citation(n: int, hit: Hit, base_url: str, query: Query, start: int | None) 
     )
 
 
+@lru_cache(maxsize=4096)
+def _link(base_url: str, link: str) -> str:
+    return urljoin(base_url, link) if base_url else link
+
+
+# Snippets and their words are cached: the same sections are cited again and again.
+
+
+@lru_cache(maxsize=8192)
 def _snippet(text: str, start: int) -> str:
     """About SNIPPET_CHARS of the passage, from the quoted sentence when there is one."""
     # Only the first stretch can show, so only that is tidied.
@@ -308,11 +356,16 @@ def _snippet(text: str, start: int) -> str:
     return prefix + text[: cut if cut > 0 else SNIPPET_CHARS] + "…"
 
 
+@lru_cache(maxsize=8192)
+def _words(snippet: str) -> tuple[tuple[int, int, str], ...]:
+    """Each word of a snippet with its offsets and its stem (possessives dropped)."""
+    return tuple(
+        (m.start(), m.end(), stem(m.group(0).lower().split("'")[0].split("’")[0]))
+        for m in WORD.finditer(snippet)
+    )
+
+
 def _highlights(snippet: str, query: Query) -> tuple[tuple[int, int], ...]:
     """Offsets of the snippet's words that match a word of the question."""
-    wanted = set(query.terms)
-    return tuple(
-        (m.start(), m.end())
-        for m in WORD.finditer(snippet)
-        if stem(m.group(0).lower().split("'")[0].split("’")[0]) in wanted
-    )
+    wanted = query.terms
+    return tuple((start, end) for start, end, key in _words(snippet) if key in wanted)

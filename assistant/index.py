@@ -75,7 +75,7 @@ class SearchIndex:
         # Surface words and their counts, for correcting misspelt questions.
         self.words = dict(words or {})
         # Groups of equivalent phrases (editors' synonyms and acronyms), applied to questions.
-        self.synonyms = [tuple(group) for group in synonyms]
+        self.synonyms = tuple(tuple(group) for group in synonyms)
         # Every source page seen by the build (indexed or not) with its content hash,
         # so an update can tell which pages changed.
         self.sources = {url: dict(info) for url, info in (sources or {}).items()}
@@ -195,7 +195,7 @@ class SearchIndex:
             [(1 + math.log(n)) * self.idf[c] if n >= 1 else n * self.idf[c] for c, n in known],
             np.float32,
         )
-        weights /= np.linalg.norm(weights) or 1.0
+        weights /= np.sqrt(weights.dot(weights)) or 1.0  # np.linalg.norm, less overhead
         # Walk each query term's postings (CSC columns) straight from the arrays:
         # slicing through scipy costs more than the arithmetic on a short query.
         columns = self._columns

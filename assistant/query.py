@@ -9,9 +9,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from .index import SearchIndex
 from .text import STOP_WORDS, analyze, stem, tokens
@@ -86,40 +88,62 @@ def is_follow_up(question: str, index: SearchIndex) -> bool:
 def correct_spelling(question: str, index: SearchIndex) -> tuple[str, list[tuple[str, str]]]:
     """Replace words the index has never seen with the closest word it has seen."""
     corrections = []
-    vocabulary = index.words
-    if not vocabulary:
+    if not index.words:
         return question, corrections
+    known = _CORRECTIONS.setdefault(index, {})
 
     def fix(match: re.Match) -> str:
         word = match.group(0)
         lower = word.lower()
-        if (
-            len(lower) < 4
-            or lower in STOP_WORDS
-            or lower in vocabulary
-            or stem(lower) in index.vocabulary
-            or lower.isdigit()
-        ):
+        best = known.get(lower, "")  # "": not decided yet; None: leave as typed
+        if best == "":
+            if len(known) >= 100_000:
+                known.clear()
+            best = known[lower] = _closest_word(lower, index)
+        if best is None:
             return word
-        close = difflib.get_close_matches(lower, index.similar_words(lower), n=3, cutoff=0.84)
-        if not close:
-            return word
-        best = max(
-            close, key=lambda w: (difflib.SequenceMatcher(None, lower, w).ratio(), vocabulary[w])
-        )
         corrections.append((word, best))
         return best
 
     return re.sub(r"[A-Za-z][A-Za-z'’]+", fix, question), corrections
 
 
-def expand_synonyms(text: str, groups: list[tuple[str, ...]]) -> list[tuple[tuple[str, ...], str]]:
+# Each index's spelling decisions, by lower-case word: the same words recur in questions
+# and comparing with similar words costs far more than looking up the decision.
+_CORRECTIONS: WeakKeyDictionary[SearchIndex, dict[str, str | None]] = WeakKeyDictionary()
+
+
+def _closest_word(lower: str, index: SearchIndex) -> str | None:
+    """The index's closest word to an unknown `lower`, or None to leave it as typed."""
+    vocabulary = index.words
+    if (
+        len(lower) < 4
+        or lower in STOP_WORDS
+        or lower in vocabulary
+        or stem(lower) in index.vocabulary
+        or lower.isdigit()
+    ):
+        return None
+    close = difflib.get_close_matches(lower, index.similar_words(lower), n=3, cutoff=0.84)
+    if not close:
+        return None
+    return max(
+        close, key=lambda w: (difflib.SequenceMatcher(None, lower, w).ratio(), vocabulary[w])
+    )
+
+
+def expand_synonyms(
+    text: str, groups: Sequence[tuple[str, ...]]
+) -> list[tuple[tuple[str, ...], str]]:
     """Return (terms found, equivalent phrase) for each synonym group with a phrase in
     `text`, one pair per equivalent the text does not already contain."""
-    joined = " " + " ".join(analyze(text)) + " "
+    analysed_text = analyze(text)
+    present = set(analysed_text)
+    joined = " " + " ".join(analysed_text) + " "
     pairs = []
-    for group in groups:
-        analysed = _analysed_group(group)
+    for group, analysed, first_terms in _analysed_groups(tuple(groups)):
+        if present.isdisjoint(first_terms):  # no phrase of the group can be in the text
+            continue
         found = [a for a in analysed if a and f" {a} " in joined]
         if found:
             typed = tuple(found[0].split())
@@ -131,9 +155,17 @@ def expand_synonyms(text: str, groups: list[tuple[str, ...]]) -> list[tuple[tupl
     return pairs
 
 
-@lru_cache(maxsize=4096)
-def _analysed_group(group: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(" ".join(analyze(phrase)) for phrase in group)
+@lru_cache(maxsize=16)
+def _analysed_groups(
+    groups: tuple[tuple[str, ...], ...],
+) -> tuple[tuple[tuple[str, ...], tuple[str, ...], frozenset[str]], ...]:
+    """Each group with its phrases analysed and the first term of each: worked out once
+    per synonyms list, as every question is checked against every group."""
+    out = []
+    for group in groups:
+        analysed = tuple(" ".join(analyze(phrase)) for phrase in group)
+        out.append((group, analysed, frozenset(a.split()[0] for a in analysed if a)))
+    return tuple(out)
 
 
 def prepare(question: str, index: SearchIndex, previous: list[str] | None = None) -> Query:
