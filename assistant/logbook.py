@@ -52,6 +52,8 @@ CREATE TABLE IF NOT EXISTS conversations (
 """
 CONVERSATION_TTL = 3600  # a follow-up more than an hour later starts afresh
 CONVERSATION_TURNS = 3
+BATCH_SECONDS = 0.05  # queued records wait at most this long to be written
+BATCH_SIZE = 500
 
 
 class Logbook:
@@ -64,6 +66,7 @@ class Logbook:
         self._local = threading.local()
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
+        self._hurry = threading.Event()  # set when a flush waits: write without delay
         self.error: str | None = None
 
     def _connect(self) -> sqlite3.Connection:
@@ -187,6 +190,7 @@ class Logbook:
         if self._writer is not None:
             done = threading.Event()
             self._queue.put(done)
+            self._hurry.set()
             done.wait(timeout)
 
     def _enqueue(self, sql: str, params: tuple) -> None:
@@ -202,7 +206,12 @@ class Logbook:
     def _write_loop(self) -> None:
         while True:
             batch = [self._queue.get()]
-            while len(batch) < 500:
+            # Let records gather for a moment (unless someone is waiting for them): a
+            # commit costs several inserts, and waking for each record costs the
+            # threads answering questions their turn.
+            self._hurry.wait(BATCH_SECONDS)
+            self._hurry.clear()
+            while len(batch) < BATCH_SIZE:
                 try:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
@@ -213,6 +222,8 @@ class Logbook:
             for item in batch:
                 if isinstance(item, threading.Event):
                     item.set()
+            if len(batch) == BATCH_SIZE:
+                self._hurry.set()  # more are waiting
 
     def _write(self, writes: list[tuple[str, tuple]]) -> None:
         if time.monotonic() - self._last_purge > 3600:

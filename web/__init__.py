@@ -38,6 +38,9 @@ DEFAULTS = {
     # Per-client limit on questions and feedback (Flask-Limiter syntax).
     "RATE_LIMIT": "60 per minute",
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Processes serving this app (python -m web --workers sets it): with more than one,
+    # conversations are kept in the shared database so any worker can read a follow-up.
+    "WORKERS": 1,
     "SETTINGS": {},
 }
 ENV_PREFIX = "CCP_"  # e.g. CCP_INDEX_DIR=/srv/index, CCP_BASE_URL=https://example.org/
@@ -63,9 +66,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     db_path = app.config["DB_PATH"]
     logbook = Logbook(Path(db_path), float(app.config["RETENTION_DAYS"])) if db_path else None
     app.extensions["ccp_logbook"] = logbook
-    # Follow-ups need the conversation's earlier questions: in the shared database when
-    # there is one (several worker processes), else in this process's memory.
-    app.extensions["ccp_conversations"] = logbook or ConversationStore()
+    # Follow-ups need the conversation's earlier questions: in this process's memory,
+    # or in the shared database when several worker processes answer.
+    shared = logbook is not None and int(app.config["WORKERS"]) > 1
+    app.extensions["ccp_conversations"] = logbook if shared else ConversationStore()
 
     from . import admin, api, chat, errors, limits, security
 

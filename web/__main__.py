@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
     )
-    app = create_app({"INDEX_DIR": args.index} if args.index else None)
+    config = {"WORKERS": args.workers} | ({"INDEX_DIR": args.index} if args.index else {})
+    app = create_app(config)
     options = {"threads": args.threads, "ident": "ccp-assistant"}
     print(
         f"CCP Assistant on http://{args.host}:{args.port}/ ({args.workers} process(es))", flush=True

@@ -100,12 +100,13 @@ def run_query(
     """Validate the inputs, answer the question and time it."""
     question = check_question(question)
     top_k = check_top_k(top_k)
+    new_conversation = conversation_id is None
     conversation_id = check_conversation_id(conversation_id)
     index = current_index()
     settings = current_app.config["SETTINGS"]
     conversations = current_app.extensions["ccp_conversations"]
     started = time.perf_counter()
-    previous = conversations.previous(conversation_id)
+    previous = [] if new_conversation else conversations.previous(conversation_id)
     result = answer(
         question,
         index,
