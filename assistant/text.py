@@ -7,12 +7,30 @@ here): its downloadable data is unavailable on many machines.
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 
-from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-
 from .stopwords import ENGLISH_STOP_WORDS
+
+
+def _import_nltk_lean() -> None:
+    """Import NLTK without the optional scikit-learn and scipy.stats features its package
+    loads at once and we never use: that saves about 75 MB in every server process.
+    NLTK skips a feature whose import fails; the hidden modules import normally after."""
+    hidden = [name for name in ("sklearn", "scipy.stats") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` fail
+    try:
+        import nltk  # noqa: F401
+    finally:
+        for name in hidden:
+            del sys.modules[name]
+
+
+_import_nltk_lean()
+
+from nltk.stem.snowball import SnowballStemmer  # noqa: E402
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer  # noqa: E402
 
 # Abbreviations that end in a full stop without ending a sentence (lower case, no
 # final stop, as Punkt expects). Months and titles are the ones guidance text uses.

@@ -1,4 +1,9 @@
+import subprocess
+import sys
+
 from assistant.text import analyze, sentence_spans, tokens
+
+from .conftest import ROOT
 
 
 def sentences(text):
@@ -44,3 +49,14 @@ def test_stop_words_are_scikit_learns():
     from assistant.stopwords import ENGLISH_STOP_WORDS
 
     assert ENGLISH_STOP_WORDS == sklearn_words
+
+
+def test_serving_loads_nltk_without_scikit_learn():
+    """NLTK's package would pull in scikit-learn and scipy.stats (~75 MB a process)."""
+    code = (
+        "import sys, web; from assistant.text import stem; assert stem('commissioning')"
+        " == 'commiss'; print(sorted(m for m in ('sklearn', 'scipy.stats') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
