@@ -295,13 +295,12 @@ def _choose_sentences(
     picked: list[_Candidate] = []
     covered: set[str] = set()
     for cand in candidates:
-        terms = cand.sentence.terms & weights.keys()
         # After the first, a sentence must be at least half as good, and add a
         # question term or be nearly as good: padding makes an answer harder to trust.
-        if picked and (
-            cand.score < 0.5 * picked[0].score
-            or (not (terms - covered) and cand.score < 0.8 * picked[0].score)
-        ):
+        if picked and cand.score < 0.5 * picked[0].score:
+            break  # and so are all after it
+        terms = cand.sentence.terms & weights.keys()
+        if picked and not (terms - covered) and cand.score < 0.8 * picked[0].score:
             continue
         picked.append(cand)
         covered |= terms

@@ -10,13 +10,20 @@ CSP = (
 )
 
 
+HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+)
+
+
 def register(app: Flask) -> None:
     @app.after_request
     def headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        # Added unless a view set its own; one pass over the headers, not one a name.
+        present = {name.lower() for name, _ in response.headers}
+        response.headers.extend((n, v) for n, v in HEADERS if n.lower() not in present)
         if "index_version" in g:  # which index answered, for callers and for debugging
             response.headers["X-Index-Version"] = g.index_version
         return response
