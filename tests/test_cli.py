@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -78,7 +79,7 @@ def test_python_m_web_serves_on_the_production_server(fixture_index_root):
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
         assert health["status"] == "ok" and health["pages"] == 3
-        assert server == "ccp-assistant"  # waitress, not Flask's development server
+        assert server == "granian"  # the production server, not Flask's development one
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -132,6 +133,21 @@ def test_two_workers_share_the_port_and_the_conversations(fixture_index_root, tm
             post("What happens in the analyse step?", f"c{n}")
             follow = post("And in the review?", f"c{n}")
             assert follow["follow_up"] is True, follow
+        # A worker that dies is replaced; the other answers meanwhile.
+        dead = workers.stdout.split()[0]
+        os.kill(int(dead), signal.SIGKILL)
+        answered, deadline = False, time.monotonic() + 30
+        while True:
+            now = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+            if dead not in now.stdout.split() and not answered:
+                assert post("What is the commissioning cycle?", "after")["citations"]
+                answered = True
+            if answered and len(now.stdout.split()) == 2:
+                break
+            assert time.monotonic() < deadline, "the dead worker was not replaced"
+            time.sleep(0.2)
+        for n in range(4):
+            assert post("What happens in the analyse step?", f"d{n}")["citations"]
     finally:
         proc.terminate()
         proc.wait(timeout=10)

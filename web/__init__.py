@@ -49,11 +49,10 @@ ENV_PREFIX = "CCP_"  # e.g. CCP_INDEX_DIR=/srv/index, CCP_BASE_URL=https://examp
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the app: defaults, then CCP_* environment variables, then `test_config`."""
     app = Flask(__name__)
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_prefixed_env(ENV_PREFIX.rstrip("_"))
-    if test_config:
-        app.config.from_mapping(test_config)
-    app.config["SETTINGS"] = validated(app.config["SETTINGS"])
+    configure(app, test_config)
+    # JSON as UTF-8 in the order it was built: cheaper than sorted and escaped.
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
 
     index_dir = Path(app.config["INDEX_DIR"])
     holder = IndexHolder(index_dir, float(app.config["RELOAD_CHECK_SECONDS"]))
@@ -83,6 +82,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     for name in ("chat.html", "answer.html"):
         app.jinja_env.get_template(name)
     return app
+
+
+def configure(app: Flask, test_config: dict | None = None) -> None:
+    """Read the configuration; a bad setting raises ValueError naming it."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env(ENV_PREFIX.rstrip("_"))
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["SETTINGS"] = validated(app.config["SETTINGS"])
 
 
 def _configure_site(app: Flask, index) -> None:
