@@ -123,7 +123,8 @@ def measure(passages: list[Passage], queries: list[str]) -> dict:
 
 
 def server_rss_mb(passages: list[Passage], queries: list[str]) -> float:
-    """Serve an index of `passages` with `python -m web`; return its RSS after queries."""
+    """Serve an index of `passages` with `python -m web`; return the RSS of all its
+    processes after queries (pages they share are counted once in each)."""
     work = Path(tempfile.mkdtemp(prefix="ccp-rss-"))
     try:
         publish(SearchIndex.build(passages), work / "index")
@@ -152,16 +153,23 @@ def server_rss_mb(passages: list[Passage], queries: list[str]) -> float:
                     url + "/api/query", body, {"Content-Type": "application/json"}
                 )
                 urllib.request.urlopen(request, timeout=10).read()
-            status = Path(f"/proc/{proc.pid}/status").read_text()
-            kb = int(
-                next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]
-            )
-            return round(kb / 1024, 1)
+            return round(sum(_rss_kb(pid) for pid in _process_tree(proc.pid)) / 1024, 1)
         finally:
             proc.terminate()
             proc.wait()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _process_tree(pid: int) -> list[int]:
+    """The server's process and its workers (Granian runs the app in a child)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid] + [p for child in children for p in _process_tree(int(child))]
+
+
+def _rss_kb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
 
 
 def main(argv: list[str] | None = None) -> int:
