@@ -8,6 +8,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
+
+import pytest
 
 from .conftest import FIXTURE_SITE, ROOT
 
@@ -55,13 +58,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_python_m_web_serves_on_the_production_server(fixture_index_root):
+@contextmanager
+def running(*args: str, env: dict | None = None):
+    """`python -m web` with `args` on a free port, once it answers; stopped after."""
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "web", "--port", str(port), "--index", str(fixture_index_root)],
+        [sys.executable, "-m", "web", "--port", str(port), *args],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -70,42 +74,58 @@ def test_python_m_web_serves_on_the_production_server(fixture_index_root):
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
-                    health = json.load(r)
-                    server = r.headers["Server"]
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2).close()
                 break
             except OSError:
                 assert proc.poll() is None, proc.stdout.read()
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
-        assert health["status"] == "ok" and health["pages"] == 3
-        assert server == "granian"  # the production server, not Flask's development one
+        yield proc, port
     finally:
         proc.terminate()
         proc.wait(timeout=10)
 
 
-def test_two_workers_share_the_port_and_the_conversations(fixture_index_root, tmp_path):
-    port = free_port()
-    env = {**os.environ, "CCP_DB_PATH": str(tmp_path / "log.db")}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "web",
-            "--port",
-            str(port),
-            "--index",
-            str(fixture_index_root),
-            "--workers",
-            "2",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+@pytest.mark.parametrize(("server", "header"), [(None, "ccp-assistant"), ("granian", "granian")])
+def test_python_m_web_serves_on_a_production_server(fixture_index_root, server, header):
+    choice = ["--server", server] if server else []  # waitress unless told
+    with running("--index", str(fixture_index_root), *choice) as (_, port):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as r:
+            health = json.load(r)
+            assert r.headers["Server"] == header  # not Flask's development server
+    assert health["status"] == "ok" and health["pages"] == 3
+
+
+def test_a_client_that_stalls_mid_body_holds_up_no_one(fixture_index_root):
+    """The default server reads a request in full before the app sees it."""
+    with running("--index", str(fixture_index_root)) as (_, port):
+        stalled = []
+        for _ in range(3):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(
+                b"POST /api/query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b'Content-Length: 50\r\n\r\n{"question"'
+            )
+            stalled.append(s)
+        started = time.monotonic()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10) as r:
+            assert r.status == 200
+        assert time.monotonic() - started < 2
+        for s in stalled:
+            s.close()
+
+
+@pytest.mark.parametrize("server", ["waitress", "granian"])
+def test_two_workers_share_the_port_and_the_conversations(fixture_index_root, tmp_path, server):
+    args = ("--index", str(fixture_index_root), "--workers", "2", "--server", server)
+    env = {"CCP_DB_PATH": str(tmp_path / "log.db")}
+    with running(*args, env=env) as (proc, port):
+        check_workers(proc, port)
+    assert subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True).returncode == 1
+
+
+def check_workers(proc: subprocess.Popen, port: int) -> None:
+    """Follow-ups read in context whichever worker answers; a dead worker replaced."""
 
     def post(question, conversation):
         body = json.dumps({"question": question, "conversation_id": conversation}).encode()
@@ -117,38 +137,24 @@ def test_two_workers_share_the_port_and_the_conversations(fixture_index_root, tm
         with urllib.request.urlopen(request, timeout=5) as r:
             return json.load(r)
 
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                post("What is the commissioning cycle?", "warm")
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read()
-                assert time.monotonic() < deadline
-                time.sleep(0.2)
-        workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
-        assert len(workers.stdout.split()) == 2
-        for n in range(6):  # new connections land on either worker
-            post("What happens in the analyse step?", f"c{n}")
-            follow = post("And in the review?", f"c{n}")
-            assert follow["follow_up"] is True, follow
-        # A worker that dies is replaced; the other answers meanwhile.
-        dead = workers.stdout.split()[0]
-        os.kill(int(dead), signal.SIGKILL)
-        answered, deadline = False, time.monotonic() + 30
-        while True:
-            now = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
-            if dead not in now.stdout.split() and not answered:
-                assert post("What is the commissioning cycle?", "after")["citations"]
-                answered = True
-            if answered and len(now.stdout.split()) == 2:
-                break
-            assert time.monotonic() < deadline, "the dead worker was not replaced"
-            time.sleep(0.2)
-        for n in range(4):
-            assert post("What happens in the analyse step?", f"d{n}")["citations"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-    assert subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True).returncode == 1
+    workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+    assert len(workers.stdout.split()) == 2
+    for n in range(6):  # new connections land on either worker
+        post("What happens in the analyse step?", f"c{n}")
+        follow = post("And in the review?", f"c{n}")
+        assert follow["follow_up"] is True, follow
+    # A worker that dies is replaced; the other answers meanwhile.
+    dead = workers.stdout.split()[0]
+    os.kill(int(dead), signal.SIGKILL)
+    answered, deadline = False, time.monotonic() + 30
+    while True:
+        now = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        if dead not in now.stdout.split() and not answered:
+            assert post("What is the commissioning cycle?", "after")["citations"]
+            answered = True
+        if answered and len(now.stdout.split()) == 2:
+            break
+        assert time.monotonic() < deadline, "the dead worker was not replaced"
+        time.sleep(0.2)
+    for n in range(4):
+        assert post("What happens in the analyse step?", f"d{n}")["citations"]

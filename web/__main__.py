@@ -1,8 +1,13 @@
-"""Run the CCP Assistant on the production server (Granian): python -m web.
+"""Run the CCP Assistant on a production server: python -m web.
 
-Granian handles connections in Rust and calls the app from a few Python threads; with
---workers N, N processes share the listening socket and one read-only index on disk,
-and a worker that dies is started again.
+Two servers, one app. Waitress (the default) reads each request in full before the app
+sees it, so it is safe to face the internet directly. Granian (--server granian) is a
+Rust server that costs far less per request, but it hands the app a request before
+its body has arrived and never times out a stalled body: run it behind a proxy that
+buffers request bodies (nginx does by default).
+
+With --workers N, N processes share the listening socket and one read-only index on
+disk, and a worker that dies is replaced.
 """
 
 from __future__ import annotations
@@ -10,13 +15,15 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
+import socket
+import sys
 
 from flask import Flask
-from granian.constants import Interfaces
-from granian.log import LogLevels
-from granian.server import Server
 
-from . import configure
+from . import configure, create_app
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,34 +32,98 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
     parser.add_argument("--index", default=None, help="index directory (default index/)")
     parser.add_argument(
+        "--server",
+        choices=("waitress", "granian"),
+        default="waitress",
+        help="waitress (default) is safe to expose; granian is faster but needs a "
+        "proxy that buffers request bodies in front of it",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="processes sharing the port")
+    parser.add_argument(
         "--threads",
         type=int,
         default=1,
         help="threads per process running the app (answering is CPU work: more threads "
         "only take turns; use --workers for more cores)",
     )
-    parser.add_argument("--workers", type=int, default=1, help="processes sharing the port")
     args = parser.parse_args(argv)
     if not 1 <= args.workers <= 64:
         parser.error("--workers must be from 1 to 64")
     if not 1 <= args.threads <= 64:
         parser.error("--threads must be from 1 to 64")
-    # Each worker makes its app from the environment (see web.create_app); a bad
-    # setting is reported here, once, rather than by workers failing over and over.
+    # Apps read their configuration from the environment (see web.create_app).
     os.environ["CCP_WORKERS"] = str(args.workers)
     if args.index:
         os.environ["CCP_INDEX_DIR"] = args.index
     try:
-        configure(Flask("web"))
+        configure(Flask(__name__))
     except ValueError as exc:
         parser.exit(2, f"error: {exc}\n")
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
     )
     print(
-        f"CCP Assistant on http://{args.host}:{args.port}/ ({args.workers} process(es))",
+        f"CCP Assistant on http://{args.host}:{args.port}/ "
+        f"({args.server}, {args.workers} process(es))",
         flush=True,
     )
+    if args.server == "granian":
+        serve_granian(args)
+    else:
+        serve_waitress(args)
+
+
+def serve_waitress(args: argparse.Namespace) -> None:
+    """One process, or workers forked after the index is loaded (so they share its
+    pages copy-on-write) that all accept from one socket."""
+    from waitress import serve
+
+    app = create_app()
+    options = {"threads": args.threads, "ident": "ccp-assistant"}
+    if args.workers == 1:
+        serve(app, host=args.host, port=args.port, **options)
+        return
+    listener = socket.create_server((args.host, args.port), backlog=2048)
+
+    def start_worker() -> int:
+        pid = os.fork()
+        if pid == 0:  # a worker: serve until told to stop
+            signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+            try:
+                serve(app, sockets=[listener], **options)
+            finally:
+                os._exit(0)
+        return pid
+
+    supervise({start_worker() for _ in range(args.workers)}, start_worker)
+
+
+def supervise(children: set[int], start_worker) -> None:
+    """Replace a worker that dies; on SIGTERM or SIGINT stop them all."""
+
+    def stop(*_):
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while True:
+        pid, status = os.wait()
+        children.discard(pid)
+        log.error("worker %s exited (status %s); starting another", pid, status)
+        children.add(start_worker())
+
+
+def serve_granian(args: argparse.Namespace) -> None:
+    """Workers started by Granian, each making its own app."""
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
     Server(
         "web:create_app",
         factory=True,
