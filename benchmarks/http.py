@@ -1,11 +1,12 @@
-"""HTTP throughput and latency of the production server, on loopback.
+"""HTTP throughput and latency of the production servers, on loopback.
 
-    python benchmarks/http.py [--seconds 5] [--workers 1 2]
+    python benchmarks/http.py [--seconds 5] [--workers 1 2] [--servers waitress granian]
 
-Starts `python -m web` on the corpus index, then loads `POST /api/query` (a mix of the
-development questions) and `GET /api/health` with 8 and 32 concurrent keep-alive
-connections for a bounded time each, with one and with two server processes; then
-loads queries while the index is updated and swapped ten times. Prints requests per
+Starts `python -m web` on the corpus index with each server, then loads `POST /api/query`
+(a mix of the development questions, each asked once first to warm up) and
+`GET /api/health` with 8 and 32 concurrent keep-alive connections for a bounded time
+each, with one and with two server processes; then loads queries while the index is
+updated and swapped ten times. Prints requests per
 second, p50/p99 latency and errors for each, the query/health ratio, and one line of
 JSON. The load comes from client processes on the same machine (2 cores here), so
 absolute figures understate a server with cores of its own.
@@ -34,6 +35,8 @@ import threading
 import time
 
 import numpy as np
+
+from assistant.store import current_version
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_PROCESSES = 2
@@ -178,7 +181,7 @@ def load(
     }
 
 
-def start_server(index: Path, workers: int, db: Path) -> tuple[subprocess.Popen, int]:
+def start_server(index: Path, server: str, workers: int, db: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {
         **os.environ,
@@ -195,6 +198,8 @@ def start_server(index: Path, workers: int, db: Path) -> tuple[subprocess.Popen,
             str(port),
             "--index",
             str(index),
+            "--server",
+            server,
             "--workers",
             str(workers),
         ],
@@ -229,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each load")
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
+    parser.add_argument("--servers", nargs="*", default=["waitress", "granian"])
     args = parser.parse_args(argv)
     questions = QUESTIONS
     work = Path(tempfile.mkdtemp(prefix="ccp-http-"))
@@ -240,41 +246,45 @@ def main(argv: list[str] | None = None) -> int:
         check=True,
         capture_output=True,
     )
-    figures: dict = {"benchmark": "http", "seconds": args.seconds, "runs": {}}
+    figures: dict = {"benchmark": "http", "seconds": args.seconds, "runs": {}, "under_change": {}}
     try:
-        for workers in args.workers:
-            proc, port = start_server(index, workers, work / f"log-{workers}.db")
-            try:
-                for connections in (8, 32):
-                    row = {
-                        kind: load(port, kind, questions, connections, args.seconds)
-                        for kind in ("query", "health")
-                    }
-                    row["query_to_health"] = round(row["query"]["rps"] / row["health"]["rps"], 3)
-                    figures["runs"][f"workers={workers},connections={connections}"] = row
-                    for kind in ("query", "health"):
-                        r = row[kind]
-                        print(
-                            f"{workers} worker(s), {connections:2} connections, {kind:6}: "
-                            f"{r['rps']:8.1f} req/s  p50 {r['p50_ms']:6.2f} ms  "
-                            f"p99 {r['p99_ms']:7.2f} ms  errors {r['errors']}",
-                            flush=True,
+        for server in args.servers:
+            for workers in args.workers:
+                proc, port = start_server(index, server, workers, work / f"{server}-{workers}.db")
+                try:
+                    for connections in (8, 32):
+                        row = {
+                            kind: load(port, kind, questions, connections, args.seconds)
+                            for kind in ("query", "health")
+                        }
+                        row["query_to_health"] = round(
+                            row["query"]["rps"] / row["health"]["rps"], 3
                         )
-                    print(f"  query/health throughput: {row['query_to_health']:.2f}")
-            finally:
-                proc.terminate()
-                proc.wait()
-        figures["under_change"] = under_change(index, site, work, questions)
+                        key = f"{server},workers={workers},connections={connections}"
+                        figures["runs"][key] = row
+                        for kind in ("query", "health"):
+                            r = row[kind]
+                            print(
+                                f"{server:8} {workers} worker(s), {connections:2} connections, "
+                                f"{kind:6}: {r['rps']:8.1f} req/s  p50 {r['p50_ms']:6.2f} ms  "
+                                f"p99 {r['p99_ms']:7.2f} ms  errors {r['errors']}",
+                                flush=True,
+                            )
+                        print(f"  query/health throughput: {row['query_to_health']:.2f}")
+                finally:
+                    proc.terminate()
+                    proc.wait()
+            figures["under_change"][server] = under_change(index, site, work, server, questions)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(figures))
     return 0
 
 
-def under_change(index: Path, site: Path, work: Path, questions: list[str]) -> dict:
+def under_change(index: Path, site: Path, work: Path, server: str, questions: list[str]) -> dict:
     """Query load from before the first of ten index updates until after the last."""
-    proc, port = start_server(index, 1, work / "log-change.db")
-    built = set()
+    proc, port = start_server(index, server, 1, work / f"{server}-change.db")
+    built = {current_version(index)}  # serving when the load starts
     stop = multiprocessing.Event()
     try:
         result: dict = {}
@@ -313,18 +323,15 @@ def under_change(index: Path, site: Path, work: Path, questions: list[str]) -> d
     result.update(
         swaps=10,
         versions_seen=len(versions),
-        all_from_complete_indexes=set(versions) <= built | {_first(index)},
+        all_from_complete_indexes=set(versions) <= built,
     )
     print(
-        f"under change (10 swaps): {result['rps']:.1f} req/s, errors {result['errors']}, "
+        f"{server} under change (10 swaps): {result['rps']:.1f} req/s, "
+        f"errors {result['errors']}, "
         f"{len(versions)} index versions answered, all complete: "
         f"{result['all_from_complete_indexes']}"
     )
     return result
-
-
-def _first(index: Path) -> str:
-    return (index / "HISTORY").read_text().split()[0] if (index / "HISTORY").exists() else ""
 
 
 if __name__ == "__main__":
