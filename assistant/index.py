@@ -196,30 +196,32 @@ class SearchIndex:
             np.float32,
         )
         weights /= np.sqrt(weights.dot(weights)) or 1.0  # np.linalg.norm, less overhead
-        # Walk each query term's postings (CSC columns) straight from the arrays:
-        # slicing through scipy costs more than the arithmetic on a short query.
+        # Gather the query terms' postings (CSC columns) straight from the arrays and
+        # sum them in one call: few NumPy calls matter more here than the arithmetic
+        # (each call costs overhead, and may hand the GIL to the server's other threads).
         columns = self._columns
         indptr, indices, data = columns.indptr, columns.indices, columns.data
-        scores = np.zeros(columns.shape[0], np.float32)
-        touched = []
-        for c, w in zip(cols, weights, strict=True):
-            rows = indices[indptr[c] : indptr[c + 1]]
-            scores[rows] += w * data[indptr[c] : indptr[c + 1]]
-            touched.append(rows)
+        spans = [(indptr[c], indptr[c + 1]) for c in cols]
+        rows = np.concatenate([indices[a:b] for a, b in spans])
+        products = np.concatenate([data[a:b] for a, b in spans])
+        products *= np.repeat(weights, [b - a for a, b in spans])
         # Rank only the passages that share a term with the query: found by sorting
-        # the postings when they are few, by one pass over the scores when they are many.
-        postings = sum(len(r) for r in touched)
-        if postings < len(scores) // 16:
-            candidates = np.unique(np.concatenate(touched))
+        # the postings when they are few, by one pass over all passages when many.
+        if len(rows) < columns.shape[0] // 16:
+            candidates, position = np.unique(rows, return_inverse=True)
+            pool = np.bincount(position, weights=products).astype(np.float32)
         else:
+            scores = np.bincount(rows, weights=products, minlength=columns.shape[0])
             candidates = np.flatnonzero(scores)
-        pool = scores[candidates]
+            pool = scores[candidates].astype(np.float32)
         k = min(k, len(pool))
         if k == 0:
             return []
         top = np.argpartition(-pool, k - 1)[:k]
-        top = candidates[top[np.argsort(-pool[top], kind="stable")]]
-        return [Hit(self.passages[i], float(scores[i])) for i in top if scores[i] > 0]
+        top = top[np.argsort(-pool[top], kind="stable")]
+        return [
+            Hit(self.passages[candidates[i]], float(pool[i])) for i in top.tolist() if pool[i] > 0
+        ]
 
     @property
     def matrix(self) -> sp.csr_matrix:
