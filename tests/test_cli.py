@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -124,6 +125,20 @@ def test_two_workers_share_the_port_and_the_conversations(fixture_index_root, tm
     assert subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True).returncode == 1
 
 
+def workers_of(proc: subprocess.Popen) -> list[str]:
+    """The server's worker processes (not multiprocessing's resource tracker)."""
+    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+    workers = []
+    for pid in children.stdout.split():
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except FileNotFoundError:  # it has just exited
+            continue
+        if b"resource_tracker" not in command:
+            workers.append(pid)
+    return workers
+
+
 def check_workers(proc: subprocess.Popen, port: int) -> None:
     """Follow-ups read in context whichever worker answers; a dead worker replaced."""
 
@@ -137,22 +152,22 @@ def check_workers(proc: subprocess.Popen, port: int) -> None:
         with urllib.request.urlopen(request, timeout=5) as r:
             return json.load(r)
 
-    workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
-    assert len(workers.stdout.split()) == 2
+    workers = workers_of(proc)
+    assert len(workers) == 2
     for n in range(6):  # new connections land on either worker
         post("What happens in the analyse step?", f"c{n}")
         follow = post("And in the review?", f"c{n}")
         assert follow["follow_up"] is True, follow
     # A worker that dies is replaced; the other answers meanwhile.
-    dead = workers.stdout.split()[0]
+    dead = workers[0]
     os.kill(int(dead), signal.SIGKILL)
     answered, deadline = False, time.monotonic() + 30
     while True:
-        now = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
-        if dead not in now.stdout.split() and not answered:
+        now = workers_of(proc)
+        if dead not in now and not answered:
             assert post("What is the commissioning cycle?", "after")["citations"]
             answered = True
-        if answered and len(now.stdout.split()) == 2:
+        if answered and len(now) == 2:
             break
         assert time.monotonic() < deadline, "the dead worker was not replaced"
         time.sleep(0.2)

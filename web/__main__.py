@@ -42,13 +42,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--threads",
         type=int,
-        default=1,
-        help="threads per process running the app (answering is CPU work: more threads "
-        "only take turns; use --workers for more cores)",
+        default=None,
+        help="threads per process running the app (default 2 on waitress, whose own loop "
+        "sends and receives, 1 on granian; answering is CPU work, so use --workers for "
+        "more cores)",
     )
     args = parser.parse_args(argv)
     if not 1 <= args.workers <= 64:
         parser.error("--workers must be from 1 to 64")
+    if args.threads is None:
+        args.threads = 1 if args.server == "granian" else 2
     if not 1 <= args.threads <= 64:
         parser.error("--threads must be from 1 to 64")
     # Apps read their configuration from the environment (see web.create_app).
@@ -120,10 +123,15 @@ def supervise(children: set[int], start_worker) -> None:
 
 def serve_granian(args: argparse.Namespace) -> None:
     """Workers started by Granian, each making its own app."""
+    import multiprocessing
+
     from granian.constants import Interfaces
     from granian.log import LogLevels
     from granian.server import Server
 
+    # Granian replaces a dead worker from a process running threads of its own; a
+    # forked child can inherit a lock one of them held (logging's, say) and hang.
+    multiprocessing.set_start_method("spawn", force=True)
     Server(
         "web:create_app",
         factory=True,
