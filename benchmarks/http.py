@@ -181,7 +181,9 @@ def load(
     }
 
 
-def start_server(index: Path, server: str, workers: int, db: Path) -> tuple[subprocess.Popen, int]:
+def start_server(
+    index: Path, server: str, workers: int, db: Path, threads: int | None = None
+) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {
         **os.environ,
@@ -202,6 +204,7 @@ def start_server(index: Path, server: str, workers: int, db: Path) -> tuple[subp
             server,
             "--workers",
             str(workers),
+            *(["--threads", str(threads)] if threads else []),
         ],
         cwd=ROOT,
         env=env,
@@ -235,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each load")
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--servers", nargs="*", default=["waitress", "granian"])
+    parser.add_argument("--threads", type=int, help="app threads a process (default: as served)")
     args = parser.parse_args(argv)
     questions = QUESTIONS
     work = Path(tempfile.mkdtemp(prefix="ccp-http-"))
@@ -250,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for server in args.servers:
             for workers in args.workers:
-                proc, port = start_server(index, server, workers, work / f"{server}-{workers}.db")
+                proc, port = start_server(
+                    index, server, workers, work / f"{server}-{workers}.db", args.threads
+                )
                 try:
                     for connections in (8, 32):
                         row = {
