@@ -13,6 +13,7 @@ disk, and a worker that dies is replaced.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import os
 import signal
@@ -50,6 +51,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not 1 <= args.workers <= 64:
         parser.error("--workers must be from 1 to 64")
+    if args.server == "granian" and importlib.util.find_spec("granian") is None:
+        parser.exit(2, 'error: Granian is not installed: .venv/bin/pip install -e ".[granian]"\n')
     if args.threads is None:
         args.threads = 1 if args.server == "granian" else 2
     if not 1 <= args.threads <= 64:
