@@ -143,14 +143,8 @@ def build(
             results = (Fetched(raw.url, "ok", raw) for raw in local_pages(source))
             synonyms = read_synonyms(source / SYNONYMS_FILE)
             where = str(source)
-        fetched = list(
-            tqdm(
-                results,
-                desc="fetching",
-                unit="page",
-                disable=None if progress is None else not progress,
-            )
-        )
+        quiet = None if progress is None else not progress  # None: a bar only on a terminal
+        fetched = list(tqdm(results, desc="fetching", unit="page", disable=quiet))
 
         kept = {f.url for f in fetched if f.status in ("not_modified", "failed")} & set(old_sources)
         current = {f.url for f in fetched if f.status == "ok"} | kept
@@ -164,13 +158,7 @@ def build(
 
         passages: list[Passage] = []
         sources: dict[str, dict] = {}
-        bar = tqdm(
-            fetched,
-            desc="indexing",
-            unit="page",
-            disable=None if progress is None else not progress,
-        )
-        for item in bar:
+        for item in tqdm(fetched, desc="indexing", unit="page", disable=quiet):
             old = old_sources.get(item.url)
             if item.status in ("failed", "skipped"):
                 (report.failed if item.status == "failed" else report.skipped)[item.url] = (

@@ -211,14 +211,16 @@ def start_server(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    health = requests_for("health", [])[0]
     for _ in range(300):
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/api/health")
-            if conn.getresponse().status == 200:
+            conn = Connection(port)
+            status, _ = conn.exchange(health)
+            conn.close()
+            if status == 200:
                 warm_up(port)
                 return proc, port
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("the server did not start")
