@@ -36,6 +36,16 @@ def test_citations_deep_link_to_the_section(corpus_index):
         assert c.url == "/site/" + passage.link
 
 
+def test_the_programmes_own_subject_is_answered_from_its_definition(corpus_index):
+    # Every page is about cultural commissioning, so its words weigh little: the
+    # editors' synonyms must not pull in a different idea (procurement, which the
+    # guidance says is only one part of commissioning).
+    result = answer("What is cultural commissioning?", corpus_index)
+    assert not result.no_answer
+    assert result.citations[0].url.endswith("#cultural-commissioning")
+    assert "procurement" not in result.text.lower()
+
+
 @pytest.mark.parametrize(
     "question",
     [
