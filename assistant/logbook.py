@@ -194,13 +194,16 @@ class Logbook:
             done.wait(timeout)
 
     def _enqueue(self, sql: str, params: tuple) -> None:
-        with self._lock:
-            if self._writer is None:
-                self._writer = threading.Thread(
-                    target=self._write_loop, name="logbook", daemon=True
-                )
-                self._writer.start()
-                atexit.register(self.flush)
+        # The lock only guards starting the writer: the writer holds it while it
+        # commits, and an answer must not wait for that.
+        if self._writer is None:
+            with self._lock:
+                if self._writer is None:
+                    self._writer = threading.Thread(
+                        target=self._write_loop, name="logbook", daemon=True
+                    )
+                    self._writer.start()
+                    atexit.register(self.flush)
         self._queue.put((sql, params))
 
     def _write_loop(self) -> None:
