@@ -1,5 +1,6 @@
 """The command line as an editor uses it: real subprocesses."""
 
+import http.client
 import json
 import os
 import signal
@@ -95,6 +96,23 @@ def test_python_m_web_serves_on_a_production_server(fixture_index_root, server, 
             health = json.load(r)
             assert r.headers["Server"] == header  # not Flask's development server
     assert health["status"] == "ok" and health["pages"] == 3
+
+
+@pytest.mark.parametrize("server", ["waitress", "granian"])
+def test_answers_on_a_kept_alive_connection_come_back_at_once(fixture_index_root, server):
+    # Waitress is told to buffer each response and send it whole: nothing may be left
+    # waiting in the buffer for its loop's next turn (up to a second).
+    with running("--index", str(fixture_index_root), "--server", server) as (_, port):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        started = time.monotonic()
+        for i in range(20):
+            body = json.dumps({"question": f"What did the pilot in Kent do? ({i})"})
+            conn.request("POST", "/api/query", body, {"Content-Type": "application/json"})
+            response = conn.getresponse()
+            assert response.status == 200
+            assert json.loads(response.read())["citations"]
+        assert time.monotonic() - started < 2
+        conn.close()
 
 
 def test_a_client_that_stalls_mid_body_holds_up_no_one(fixture_index_root):
