@@ -107,7 +107,7 @@ def serve_waitress(args: argparse.Namespace) -> None:
 
 # Waitress sends each write the moment it is made, so every response went out as two
 # packets (headers, then body), each a system call and a wake-up for the client.
-# Buffered until the app is done, a response goes in one: on loopback that gave 1.3-1.7x
+# Buffered until the app is done, a response goes in one: on loopback that gave 1.2-1.8x
 # the questions answered a second (see BENCHMARKS.md). Larger responses are still sent
 # as they are written.
 ONE_SEND_BYTES = 64 * 1024
