@@ -115,6 +115,17 @@ def test_answers_on_a_kept_alive_connection_come_back_at_once(fixture_index_root
         conn.close()
 
 
+def test_waitress_buffers_responses_only_if_it_still_can(monkeypatch):
+    from waitress.adjustments import Adjustments
+
+    from web.__main__ import waitress_options
+
+    assert waitress_options(2)["send_bytes"] >= 64 * 1024  # an answer goes in one send
+    Adjustments(**waitress_options(2))  # accepted as it stands
+    monkeypatch.delattr(Adjustments, "send_bytes")  # as when a release drops it
+    assert waitress_options(2) == {"threads": 2, "ident": "ccp-assistant"}
+
+
 def test_a_client_that_stalls_mid_body_holds_up_no_one(fixture_index_root):
     """The default server reads a request in full before the app sees it."""
     with running("--index", str(fixture_index_root)) as (_, port):
