@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -15,6 +17,13 @@ from web import create_app
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
 CORPUS = ROOT / "corpus"
+
+
+def run_python(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run a project script or module as a user would, from the project root."""
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.fixture(autouse=True, scope="session")

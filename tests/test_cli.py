@@ -14,43 +14,38 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURE_SITE, ROOT
-
-
-def run(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
+from .conftest import FIXTURE_SITE, ROOT, run_python
 
 
 def test_build_stats_and_ask(tmp_path):
     index = tmp_path / "index"
-    built = run("indexer.py", "build", "--source", str(FIXTURE_SITE), "--index", str(index))
+    built = run_python("indexer.py", "build", "--source", str(FIXTURE_SITE), "--index", str(index))
     assert built.returncode == 0, built.stderr
     assert "indexed 3 of 3 pages" in built.stdout
 
-    stats = run("indexer.py", "stats", "--index", str(index))
+    stats = run_python("indexer.py", "stats", "--index", str(index))
     assert stats.returncode == 0, stats.stderr
     lines = dict(line.split(":", 1) for line in stats.stdout.strip().splitlines())
     assert lines["pages"].strip() == "3"
     assert int(lines["passages"]) >= 9 and int(lines["vocabulary"].split()[0]) > 50
     assert "(format 1)" in lines["index version"]
 
-    asked = run("indexer.py", "ask", "How are outcomes checked at review?", "--index", str(index))
+    question = "How are outcomes checked at review?"
+    asked = run_python("indexer.py", "ask", question, "--index", str(index))
     assert asked.returncode == 0, asked.stderr
     assert "key performance indicators" in asked.stdout
     assert "guides/commissioning-cycle.html#review" in asked.stdout
 
 
 def test_readable_errors_not_tracebacks(tmp_path):
-    missing = run("indexer.py", "stats", "--index", str(tmp_path / "none"))
+    missing = run_python("indexer.py", "stats", "--index", str(tmp_path / "none"))
     assert missing.returncode == 2
     assert missing.stderr.startswith("error: no index at") and "Traceback" not in missing.stderr
-    no_source = run(
+    no_source = run_python(
         "indexer.py", "build", "--source", str(tmp_path / "nope"), "--index", str(tmp_path / "i")
     )
     assert no_source.returncode == 2 and "does not exist" in no_source.stderr
-    bad = run("indexer.py", "frobnicate")
+    bad = run_python("indexer.py", "frobnicate")
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
 
 

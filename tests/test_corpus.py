@@ -2,15 +2,13 @@
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urldefrag
 
 import pytest
 from bs4 import BeautifulSoup
 
-from .conftest import CORPUS, ROOT
+from .conftest import CORPUS, ROOT, run_python
 
 PAGES = sorted(CORPUS.rglob("*.html"))
 QUESTIONS = [
@@ -92,12 +90,7 @@ def test_sitemap_and_robots():
 
 def test_corpus_is_rendered_from_the_current_site_sources(tmp_path):
     out = tmp_path / "corpus"
-    done = subprocess.run(
-        [sys.executable, "scripts/build_site.py", "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    done = run_python("scripts/build_site.py", "--out", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     rendered = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     committed = {

@@ -8,6 +8,8 @@ import pytest
 
 from assistant.evaluate import evaluate, load_questions
 
+from .conftest import run_python
+
 EVAL = Path(__file__).parent / "eval"
 BASELINE = json.loads((EVAL / "baseline.json").read_text())
 
@@ -25,18 +27,7 @@ def test_metric_does_not_fall_below_its_pinned_value(scores, metric):
 
 
 def test_eval_command_prints_the_figures(corpus_index_root):
-    import subprocess
-    import sys
-
-    from .conftest import ROOT
-
-    done = subprocess.run(
-        [sys.executable, "indexer.py", "eval", "--index", str(corpus_index_root), "--json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_python("indexer.py", "eval", "--index", str(corpus_index_root), "--json")
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
     assert set(BASELINE) <= set(figures) and figures["questions"] >= 500

@@ -5,6 +5,8 @@ import pytest
 from assistant.extract import extract
 from assistant.models import RawPage
 
+from .conftest import run_python
+
 FIXTURES = Path(__file__).parent / "fixtures" / "site"
 
 
@@ -98,24 +100,8 @@ def test_malformed_input_never_raises(html):
 
 
 def test_extraction_benchmark_dumps_any_page_set(tmp_path):
-    import subprocess
-    import sys
-
-    from .conftest import ROOT
-
-    done = subprocess.run(
-        [
-            sys.executable,
-            "benchmarks/extraction.py",
-            "--pages",
-            str(FIXTURES / "guides"),
-            "--dump",
-            str(tmp_path),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    done = run_python(
+        "benchmarks/extraction.py", "--pages", str(FIXTURES / "guides"), "--dump", str(tmp_path)
     )
     assert done.returncode == 0, done.stderr
     text = (tmp_path / "commissioning-cycle.txt").read_text()

@@ -2,8 +2,6 @@
 
 import json
 import sqlite3
-import subprocess
-import sys
 import time
 
 import pytest
@@ -12,7 +10,7 @@ from openapi_spec_validator import validate as validate_spec
 
 from web import create_app
 
-from .conftest import ROOT, LiveServer
+from .conftest import LiveServer, run_python
 from .test_api import call, call_json
 
 
@@ -186,22 +184,15 @@ def test_unanswered_report_from_the_cli_and_for_admins(tmp_path, corpus_index_ro
         "Where can I park at the museum?",
     ):
         client.post("/api/query", json={"question": q})
-    done = subprocess.run(
-        [
-            sys.executable,
-            "indexer.py",
-            "report",
-            "--db",
-            str(db),
-            "--out",
-            str(tmp_path / "r"),
-            "--index",
-            str(corpus_index_root),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    done = run_python(
+        "indexer.py",
+        "report",
+        "--db",
+        str(db),
+        "--out",
+        str(tmp_path / "r"),
+        "--index",
+        str(corpus_index_root),
     )
     assert done.returncode == 0, done.stderr
     csv_text = (tmp_path / "r" / "unanswered.csv").read_text()

@@ -1,9 +1,6 @@
-import subprocess
-import sys
-
 from assistant.text import analyze, sentence_spans, tokens
 
-from .conftest import ROOT
+from .conftest import run_python
 
 
 def sentences(text):
@@ -57,6 +54,6 @@ def test_serving_loads_nltk_without_scikit_learn():
         "import sys, web; from assistant.text import stem; assert stem('commissioning')"
         " == 'commiss'; print(sorted(m for m in ('sklearn', 'scipy.stats') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    out = run_python("-c", code)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

@@ -18,7 +18,7 @@ from assistant.build import BuildRefused, build
 from assistant.store import BuildLocked, build_lock, current_version, rollback
 from web import create_app
 
-from .conftest import CORPUS, ROOT, LiveServer
+from .conftest import CORPUS, ROOT, LiveServer, run_python
 from .test_api import call_json
 
 PAGE = "pilots/kent-pilot.html"
@@ -96,13 +96,7 @@ def test_two_builds_at_once_are_prevented(site, tmp_path):
     with build_lock(root):
         with pytest.raises(BuildLocked, match="another build"):
             build(site, root, progress=False)
-        done = subprocess.run(
-            [sys.executable, "indexer.py", "update", "--source", str(site), "--index", str(root)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = run_python("indexer.py", "update", "--source", str(site), "--index", str(root))
     assert done.returncode == 2 and "another build" in done.stderr
     assert "Traceback" not in done.stderr
 
@@ -113,13 +107,7 @@ def test_rollback_makes_the_previous_version_current(site, tmp_path):
     edit(site)
     second = build(site, root, incremental=True, progress=False).version
     assert first != second
-    done = subprocess.run(
-        [sys.executable, "indexer.py", "rollback", "--index", str(root)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_python("indexer.py", "rollback", "--index", str(root))
     assert done.returncode == 0 and first in done.stdout
     assert load_current(root).version == first
     with pytest.raises(Exception, match="no earlier version"):
@@ -145,25 +133,18 @@ def test_cli_update_writes_a_json_report_and_lists_changed_answers(site, tmp_pat
         + "\n"
     )
     report_file = tmp_path / "report.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "indexer.py",
-            "update",
-            "--source",
-            str(site),
-            "--index",
-            str(root),
-            "--json",
-            str(report_file),
-            "--diff",
-            "--questions",
-            str(questions),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = run_python(
+        "indexer.py",
+        "update",
+        "--source",
+        str(site),
+        "--index",
+        str(root),
+        "--json",
+        str(report_file),
+        "--diff",
+        "--questions",
+        str(questions),
     )
     assert done.returncode == 0, done.stderr
     assert "1 changed" in done.stdout
