@@ -16,11 +16,11 @@ from pathlib import Path
 from assistant import IndexUnusable, SearchIndex, answer, load_current
 from assistant.build import BuildRefused, build
 from assistant.evaluate import changed_answers, evaluate, load_questions
-from assistant.fetch import CrawlConfig
-from assistant.logbook import Logbook
-from assistant.report import find_gaps, to_csv, to_html
+from assistant.index.versions import BuildLocked, rollback
+from assistant.ingest.fetch import CrawlConfig
+from assistant.records.gaps import find_gaps, to_csv, to_html
+from assistant.records.logbook import Logbook
 from assistant.settings import SETTINGS
-from assistant.store import BuildLocked, rollback
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_SOURCE = Path("corpus")

@@ -1,9 +1,9 @@
 """CCP Assistant: cited answers from the Cultural Commissioning Programme's guidance."""
 
 from .answer import answer
-from .index import IndexUnusable, SearchIndex
+from .index.search import IndexUnusable, SearchIndex
+from .index.versions import load_current
 from .models import Answer, Citation, Hit, Passage
-from .store import load_current
 
 __all__ = [
     "Answer",

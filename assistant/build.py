@@ -17,13 +17,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .chunk import MAX_PASSAGE_WORDS, chunk
-from .extract import extract
-from .fetch import CrawlConfig, Crawler, Fetched, local_pages
-from .index import IndexUnusable, SearchIndex
+from .answer.query import SYNONYMS_FILE, read_synonyms
+from .index.search import IndexUnusable, SearchIndex
+from .index.versions import KEEP_VERSIONS, build_lock, load_current, publish
+from .ingest.chunk import MAX_PASSAGE_WORDS, chunk
+from .ingest.extract import extract
+from .ingest.fetch import CrawlConfig, Crawler, Fetched, local_pages
 from .models import Passage, RawPage
-from .query import SYNONYMS_FILE, read_synonyms
-from .store import KEEP_VERSIONS, build_lock, load_current, publish
 
 log = logging.getLogger(__name__)
 

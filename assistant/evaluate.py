@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .answer import answer, compose, retrieve
-from .index import SearchIndex
+from .index.search import SearchIndex
 
 RANKED = 10  # passages looked at for hit@k and MRR
 

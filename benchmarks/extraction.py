@@ -26,7 +26,7 @@ import re
 import time
 from collections import Counter
 
-from assistant.extract import extract
+from assistant.ingest.extract import extract
 from assistant.models import RawPage
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared/benchmarks/article-extraction"

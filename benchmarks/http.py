@@ -36,7 +36,7 @@ import time
 
 import numpy as np
 
-from assistant.store import current_version
+from assistant.index.versions import current_version
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_PROCESSES = 2

@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 from assistant.build import build
 from assistant.index import SearchIndex
+from assistant.index.versions import load_current, publish
 from assistant.models import Passage
-from assistant.store import load_current, publish
 
 
 def synthetic(words: dict[str, int], n: int, seed: int = 7) -> list[Passage]:

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from assistant.chunk import chunk
-from assistant.extract import extract
+from assistant.ingest.chunk import chunk
+from assistant.ingest.extract import extract
 from assistant.models import Document, RawPage, Section
 
 FIXTURES = Path(__file__).parent / "fixtures" / "site"

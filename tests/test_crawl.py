@@ -10,7 +10,7 @@ import pytest
 
 from assistant import load_current
 from assistant.build import build
-from assistant.fetch import USER_AGENT, CrawlConfig, Crawler
+from assistant.ingest.fetch import USER_AGENT, CrawlConfig, Crawler
 
 from .conftest import CORPUS
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.extract import extract
+from assistant.ingest.extract import extract
 from assistant.models import RawPage
 
 from .conftest import run_python

@@ -6,7 +6,7 @@ import sqlite3
 import time
 
 from assistant.build import build
-from assistant.store import current_dir
+from assistant.index.versions import current_dir
 from web import create_app
 
 from .conftest import FIXTURE_SITE, LiveServer

@@ -6,7 +6,7 @@ import pytest
 
 from assistant import IndexUnusable, SearchIndex, load_current
 from assistant.build import BuildRefused, build
-from assistant.store import current_dir, publish
+from assistant.index.versions import current_dir, publish
 
 from .conftest import FIXTURE_SITE
 

@@ -1,5 +1,5 @@
 from assistant import answer
-from assistant.query import expand_synonyms, is_follow_up, prepare, read_synonyms
+from assistant.answer.query import expand_synonyms, is_follow_up, prepare, read_synonyms
 
 
 def test_synonyms_file_is_read_as_groups(tmp_path):

@@ -15,7 +15,7 @@ import pytest
 import assistant.build
 from assistant import load_current
 from assistant.build import BuildRefused, build
-from assistant.store import BuildLocked, build_lock, current_version, rollback
+from assistant.index.versions import BuildLocked, build_lock, current_version, rollback
 from web import create_app
 
 from .conftest import CORPUS, ROOT, LiveServer, run_python

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from assistant.logbook import Logbook
+from assistant.records.logbook import Logbook
 from assistant.settings import validated
 
 from .conversations import ConversationStore
@@ -78,7 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(chat.bp)
     limits.register(app)
-    # Compile templates now, before any thread serves: see assistant/index.py _LOAD_LOCK.
+    # Compile templates now, before any thread serves: see assistant/index/search.py _LOAD_LOCK.
     for name in ("chat.html", "answer.html"):
         app.jinja_env.get_template(name)
     return app

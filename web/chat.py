@@ -13,7 +13,7 @@ from flask import (
 )
 from markupsafe import Markup, escape
 
-from assistant.report import find_gaps, to_csv, to_html
+from assistant.records.gaps import find_gaps, to_csv, to_html
 
 from .admin import is_admin
 from .errors import ApiError

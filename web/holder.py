@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from assistant import IndexUnusable, SearchIndex
-from assistant.store import current_dir
+from assistant.index.versions import current_dir
 
 log = logging.getLogger(__name__)
 

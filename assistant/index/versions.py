@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .index import IndexUnusable, SearchIndex
+from .search import IndexUnusable, SearchIndex
 
 KEEP_VERSIONS = 3
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from .models import Passage
-from .text import analyze, tokens
+from ..models import Passage
+from ..text import analyze, tokens
 
 
 def index_text(passage: Passage) -> str:

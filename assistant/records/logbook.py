@@ -22,7 +22,7 @@ import time
 import uuid
 from pathlib import Path
 
-from .models import Answer
+from ..models import Answer
 
 log = logging.getLogger(__name__)
 

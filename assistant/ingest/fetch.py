@@ -26,7 +26,7 @@ import urllib3
 from lxml import etree
 from lxml import html as lxml_html
 
-from .models import RawPage
+from ..models import RawPage
 
 log = logging.getLogger(__name__)
 

@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from .models import Hit, Passage
-from .text import analyze
-from .vectors import surface_words, term_counts
+from ..models import Hit, Passage
+from ..text import analyze
+from .counts import surface_words, term_counts
 
 FORMAT = "ccp-assistant-index"
 FORMAT_VERSION = 1

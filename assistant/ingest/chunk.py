@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
+from ..models import Document, Passage, Section
+from ..text import sentence_spans
 from .boilerplate import LIST_ITEM_MARK
-from .models import Document, Passage, Section
-from .text import sentence_spans
 
 MAX_PASSAGE_WORDS = 250  # longer sections are split at block boundaries
 MAX_LEAD_IN_CHARS = 400  # a lead-in takes its list only while the whole stays short

@@ -14,9 +14,9 @@ import trafilatura
 from bs4 import BeautifulSoup, Tag, UnicodeDammit
 from lxml import etree
 
+from ..models import Document, RawPage, Section
+from ..text import normalise_space
 from . import boilerplate as rules
-from .models import Document, RawPage, Section
-from .text import normalise_space
 
 _WORD_SPLIT = re.compile(r"[\s\-_]+")
 _SEPARATED = ("br", "p", "div", "li", "td", "th", "dt", "dd", "ul", "ol", "table", "tr")

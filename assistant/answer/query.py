@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
-from .index import SearchIndex
-from .text import STOP_WORDS, analyze, stem, tokens
+from ..index.search import SearchIndex
+from ..text import STOP_WORDS, analyze, stem, tokens
 
 SYNONYMS_FILE = "synonyms.txt"
 SYNONYM_WEIGHT = 0.5  # an added equivalent counts half as much as a word typed

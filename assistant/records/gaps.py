@@ -9,8 +9,8 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .index import SearchIndex
-from .text import analyze, stem, tokens
+from ..index.search import SearchIndex
+from ..text import analyze, stem, tokens
 
 LOW_CONFIDENCE = 0.7  # answered, but below this an editor should look
 

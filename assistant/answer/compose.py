@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin
 
-from .index import SearchIndex
-from .models import Answer, AnswerSentence, Citation, Hit, Passage
+from ..index.counts import index_text
+from ..index.search import SearchIndex
+from ..models import Answer, AnswerSentence, Citation, Hit, Passage
+from ..settings import SETTINGS
+from ..text import analyze, normalise_space, stem
 from .query import Query, prepare
-from .settings import SETTINGS
-from .text import analyze, normalise_space, stem
-from .vectors import index_text
 
 NOT_COVERED = "The guidance does not seem to cover this question."
 NOT_NOW = (

@@ -1,0 +1,1 @@
+"""Ingest stage: fetch pages, extract their main text, chunk it into passages."""
