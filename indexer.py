@@ -24,7 +24,7 @@ from assistant.settings import SETTINGS
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_SOURCE = Path("corpus")
-DEFAULT_QUESTIONS = Path("tests/eval/questions.jsonl")
+DEFAULT_QUESTIONS = [Path("tests/eval/questions.jsonl"), Path("tests/eval/blind.jsonl")]
 
 
 def source_of(args: argparse.Namespace) -> Path | CrawlConfig:
@@ -53,7 +53,7 @@ def cmd_build(args: argparse.Namespace, incremental: bool = False) -> int:
         args.json.write_text(json.dumps(report.to_json(), indent=2), "utf-8")
     if getattr(args, "diff", False) and report.previous_version:
         old = SearchIndex.load(args.index / "versions" / report.previous_version)
-        changes = changed_answers(old, load_current(args.index), load_questions(args.questions))
+        changes = changed_answers(old, load_current(args.index), load_questions(*_question_files(args)))
         print(f"\n{len(changes)} of the saved questions get a different answer:")
         for change in changes:
             print(
@@ -98,15 +98,31 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     index = load_current(args.index)
-    scores = evaluate(index, load_questions(args.questions))
-    figures = scores.to_json()
+    paths = _question_files(args)
+    parts = evaluate(index, load_questions(*paths))
+    figures = {part: scores.to_json() for part, scores in parts.items()}
     if args.json:
         print(json.dumps(figures))
         return 0
-    print(f"{figures.pop('questions')} questions from {args.questions}")
-    for name, value in figures.items():
-        print(f"  {name.replace('_', ' '):24} {value:.3f}")
+    print(f"questions from {', '.join(str(p) for p in paths)}")
+    names = list(next(iter(figures.values())))
+    print(f"  {'':24}" + "".join(f"{part:>15}" for part in figures))
+    for name in names:
+        cells = (_figure(scores[name]) for scores in figures.values())
+        print(f"  {name.replace('_', ' '):24}" + "".join(f"{c:>15}" for c in cells))
     return 0
+
+
+def _question_files(args: argparse.Namespace) -> list[Path]:
+    return args.questions or [p for p in DEFAULT_QUESTIONS if p.is_file()]
+
+
+def _names(paths: list[Path]) -> str:
+    return " ".join(str(p) for p in paths)
+
+
+def _figure(value: float | int) -> str:
+    return str(value) if isinstance(value, int) else f"{value:.3f}"
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -194,8 +210,8 @@ def parser() -> argparse.ArgumentParser:
         b.add_argument(
             "--questions",
             type=Path,
-            default=DEFAULT_QUESTIONS,
-            help=f"saved questions for --diff (default {DEFAULT_QUESTIONS})",
+            nargs="+",
+            help=f"saved questions for --diff (default {_names(DEFAULT_QUESTIONS)})",
         )
     command("rollback", cmd_rollback, "make the previous index version current again")
     command("stats", cmd_stats, "print pages, passages, vocabulary size and version")
@@ -204,12 +220,12 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--top-k", type=int, default=SETTINGS["top_k"].default, help=SETTINGS["top_k"].help
     )
-    e = command("eval", cmd_eval, "score the assistant on a development question set")
+    e = command("eval", cmd_eval, "score the assistant on the question sets, part by part")
     e.add_argument(
         "--questions",
         type=Path,
-        default=DEFAULT_QUESTIONS,
-        help=f"question set, JSON lines (default {DEFAULT_QUESTIONS})",
+        nargs="+",
+        help=f"question sets, JSON lines (default {_names(DEFAULT_QUESTIONS)})",
     )
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
     r = command("report", cmd_report, "write the unanswered-questions report (CSV and HTML)")

@@ -1,107 +1,188 @@
-"""Measure the assistant on a development question set.
+"""Measure the assistant on question sets, part by part.
 
-Each line of the set is a JSON object: `id`, `question`, `page` (the `section/slug` of
-the page that answers it, or null when the guidance does not cover it), `heading` (the
-id of the answering section), optionally `also` (other pages that answer it just as
-well, since some facts appear on several pages) and, for a follow-up, `follow_up_of`
-(the id of the question it follows).
+Each line of a set is a JSON object: `id`, `question`, `part` (which part of the
+measurement it belongs to, see below), `page` (the `section/slug` of the page that
+answers it, or null when the guidance does not cover it), `heading` (the id of the
+answering section), optionally `also` (other pages that answer it just as well),
+`facts` (the key facts an answer must hold: a list of facts, each a list of
+acceptable wordings copied from the answering section) and, for a follow-up,
+`follow_up_of` (the id of the question it follows, answered first as in a chat).
+
+The parts keep the figures honest:
+
+- `tuning`: development questions that ranking and answering decisions may look at;
+- `validation`: development questions no decision looks at (drawn at random, once);
+- `blind`, `blind-holdout`: questions written by people who never saw the pages,
+  from a persona and the list of topics; decisions may look at `blind`, never at
+  `blind-holdout`, which is reported only in aggregate.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .answer import answer, compose, retrieve
+from .answer import compose, retrieve
 from .index.search import SearchIndex
+from .models import Answer, Hit
 
 RANKED = 10  # passages looked at for hit@k and MRR
+PARTS = ("tuning", "validation", "blind", "blind-holdout")
 
 
 @dataclass(frozen=True)
 class Scores:
     questions: int
-    hit_at_1: float  # the answering page is the first page cited
-    hit_at_3: float  # ... among the first three distinct pages retrieved
-    mrr: float  # mean reciprocal rank of the answering page among distinct pages
-    section_hit_at_3: float  # the answering section among the first three passages
-    answered_when_covered: float  # share of covered questions not refused
-    no_answer_precision: float  # of the refusals, the share that were right
-    no_answer_recall: float  # of the uncovered questions, the share refused
-    no_answer_accuracy: float  # right answer/refusal decisions over all questions
-    follow_ups: float  # follow-ups whose answering page is among the first three
+    answerable: int  # standalone questions the guidance covers
+    section_hit_at_1: float  # the answering section is the first passage retrieved
+    section_hit_at_3: float  # ... among the first three
+    section_mrr: float  # mean reciprocal rank of the answering section
+    facts_in_answer: float  # every key fact is in the answer's own text
+    first_sentence_fact: float  # the answer's first sentence holds a key fact
+    answered_when_covered: float  # covered questions not declined
+    out_of_scope: int  # questions the guidance does not cover
+    declined_out_of_scope: float  # of those, the share declined
+    follow_ups: int
+    follow_ups_answered: float  # follow-ups answered with every key fact
 
     def to_json(self) -> dict:
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
 
 
-def load_questions(path: Path) -> list[dict]:
-    lines = path.read_text("utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+@dataclass(frozen=True)
+class Outcome:
+    """How the assistant did on one question."""
+
+    question: dict
+    result: Answer
+    rank: int | None  # of the answering section among the passages retrieved (0 = first)
+    facts: bool  # every key fact in the answer text
+    first_fact: bool  # the first sentence holds a key fact
+
+
+def load_questions(*paths: Path) -> list[dict]:
+    """Read question sets; a line without a `part` belongs to `tuning`."""
+    questions = []
+    for path in paths:
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                questions.append({"part": "tuning", **json.loads(line)})
+    return questions
 
 
 def _page(url: str) -> str:
     return url.split("#")[0].removesuffix(".html")
 
 
-def evaluate(index: SearchIndex, questions: list[dict], **options) -> Scores:
-    """Answer every question as a user would and score the results."""
+_QUOTES = str.maketrans("‘’“”–—", "''\"\"--")
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight quotes, single spaces: how facts and answers are compared."""
+    return re.sub(r"\s+", " ", text.translate(_QUOTES).lower()).strip()
+
+
+def holds(text: str, fact: list[str]) -> bool:
+    """True when `text` contains one of the fact's wordings."""
+    text = normalise(text)
+    return any(normalise(wording) in text for wording in fact)
+
+
+def run(index: SearchIndex, questions: list[dict], **options) -> list[Outcome]:
+    """Answer every question as a user would; a follow-up comes after the answer to the
+    question it follows, in the same conversation."""
     by_id = {q["id"]: q for q in questions}
-    hit1 = hit3 = rr = sec3 = 0.0
-    covered = answered = refusals = right_refusals = uncovered = 0
-    follow_total = follow_hits = 0
+    answered: dict[str, tuple[Answer, list[Hit]]] = {}
+
+    def ask(q: dict) -> tuple[Answer, list[Hit]]:
+        if q["id"] not in answered:
+            previous = None
+            if q.get("follow_up_of"):
+                previous = [ask(by_id[q["follow_up_of"]])[0].subject]
+            query, hits = retrieve(q["question"], index, previous, RANKED)
+            answered[q["id"]] = compose(query, hits, index, top_k=RANKED, **options), hits
+        return answered[q["id"]]
+
+    outcomes = []
     for q in questions:
-        previous = None
-        if q.get("follow_up_of"):
-            previous = [by_id[q["follow_up_of"]]["question"]]
-        query, hits = retrieve(q["question"], index, previous, RANKED)
-        result = compose(query, hits, index, top_k=RANKED, **options)
-        pages = list(dict.fromkeys(_page(h.passage.url) for h in hits))
-        refused = result.no_answer
-        refusals += refused
-        if q["page"] is None:
-            uncovered += 1
-            right_refusals += refused
-            continue
-        right = {q["page"], *q.get("also", ())}
-        ranks = [i for i, page in enumerate(pages) if page in right]
-        if previous is not None:
-            follow_total += 1
-            follow_hits += bool(ranks) and ranks[0] < 3
-            continue
-        covered += 1
-        answered += not refused
-        hit1 += bool(ranks) and ranks[0] == 0
-        hit3 += bool(ranks) and ranks[0] < 3
-        rr += 1 / (ranks[0] + 1) if ranks else 0
-        sections = [(_page(h.passage.url), h.passage.anchor) for h in hits[:3]]
-        sec3 += (q["page"], q["heading"]) in sections
-    n = max(covered, 1)
-    total = covered + uncovered
+        result, hits = ask(q)
+        rank = None
+        if q.get("page"):
+            also = set(q.get("also", ()))
+            for i, hit in enumerate(hits):
+                page, anchor = _page(hit.passage.url), hit.passage.anchor
+                if (page, anchor) == (q["page"], q.get("heading")) or page in also:
+                    rank = i
+                    break
+        facts = q.get("facts") or []
+        text = "" if result.no_answer else result.text
+        first = "" if result.no_answer or not result.sentences else result.sentences[0].text
+        outcomes.append(
+            Outcome(
+                q,
+                result,
+                rank,
+                bool(facts) and all(holds(text, f) for f in facts),
+                bool(facts) and any(holds(first, f) for f in facts),
+            )
+        )
+    return outcomes
+
+
+def score(outcomes: Iterable[Outcome]) -> Scores:
+    outcomes = list(outcomes)
+    covered = [o for o in outcomes if o.question.get("page") and not o.question.get("follow_up_of")]
+    with_facts = [o for o in covered if o.question.get("facts")]
+    uncovered = [o for o in outcomes if not o.question.get("page")]
+    follow = [o for o in outcomes if o.question.get("page") and o.question.get("follow_up_of")]
+
+    def share(items: list, test) -> float:
+        return sum(1 for o in items if test(o)) / len(items) if items else 1.0
+
     return Scores(
-        questions=len(questions),
-        hit_at_1=hit1 / n,
-        hit_at_3=hit3 / n,
-        mrr=rr / n,
-        section_hit_at_3=sec3 / n,
-        answered_when_covered=answered / n,
-        no_answer_precision=right_refusals / refusals if refusals else 1.0,
-        no_answer_recall=right_refusals / uncovered if uncovered else 1.0,
-        no_answer_accuracy=(answered + right_refusals) / total if total else 1.0,
-        follow_ups=follow_hits / follow_total if follow_total else 1.0,
+        questions=len(outcomes),
+        answerable=len(covered),
+        section_hit_at_1=share(covered, lambda o: o.rank == 0),
+        section_hit_at_3=share(covered, lambda o: o.rank is not None and o.rank < 3),
+        section_mrr=(
+            sum(1 / (o.rank + 1) for o in covered if o.rank is not None) / len(covered)
+            if covered
+            else 1.0
+        ),
+        facts_in_answer=share(with_facts, lambda o: o.facts),
+        first_sentence_fact=share(with_facts, lambda o: o.first_fact),
+        answered_when_covered=share(covered, lambda o: not o.result.no_answer),
+        out_of_scope=len(uncovered),
+        declined_out_of_scope=share(uncovered, lambda o: o.result.no_answer),
+        follow_ups=len(follow),
+        follow_ups_answered=share(
+            [o for o in follow if o.question.get("facts")], lambda o: o.facts
+        ),
     )
+
+
+def evaluate(index: SearchIndex, questions: list[dict], **options) -> dict[str, Scores]:
+    """Scores for each part of the question sets, in the order of PARTS."""
+    outcomes = run(index, questions, **options)
+    parts = sorted({o.question["part"] for o in outcomes}, key=_part_order)
+    return {p: score(o for o in outcomes if o.question["part"] == p) for p in parts}
+
+
+def _part_order(part: str) -> tuple[int, str]:
+    return (PARTS.index(part) if part in PARTS else len(PARTS), part)
 
 
 def changed_answers(old: SearchIndex, new: SearchIndex, questions: list[dict]) -> list[dict]:
     """The questions whose answer text or citations differ between two indexes, so an
     editor can see what an edit changed."""
-    by_id = {q["id"]: q for q in questions}
+    before_all = {o.question["id"]: o.result for o in run(old, questions)}
     changes = []
-    for q in questions:
-        previous = [by_id[q["follow_up_of"]]["question"]] if q.get("follow_up_of") else None
-        before = answer(q["question"], old, previous=previous)
-        after = answer(q["question"], new, previous=previous)
+    for o in run(new, questions):
+        q, after = o.question, o.result
+        before = before_all[q["id"]]
         cited_before = [c.url for c in before.citations]
         cited_after = [c.url for c in after.citations]
         if before.text != after.text or cited_before != cited_after:

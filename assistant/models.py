@@ -132,6 +132,7 @@ class Answer:
     confidence: float
     reading: str = ""
     follow_up: bool = False
+    subject: str = ""  # what the answer was about: what a follow-up refers back to
     corrections: tuple[tuple[str, str], ...] = ()
     unmatched_terms: tuple[str, ...] = ()
     nearest: tuple[Citation, ...] = ()

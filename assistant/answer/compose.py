@@ -153,6 +153,7 @@ def compose(
         "reading": query.reading,
         "follow_up": query.follow_up,
         "corrections": query.corrections,
+        "subject": query.reading,
     }
     missing_years = _missing_years(query, hits)
     if query.about_now or missing_years or not hits or confidence < min_confidence:
