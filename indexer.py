@@ -53,7 +53,9 @@ def cmd_build(args: argparse.Namespace, incremental: bool = False) -> int:
         args.json.write_text(json.dumps(report.to_json(), indent=2), "utf-8")
     if getattr(args, "diff", False) and report.previous_version:
         old = SearchIndex.load(args.index / "versions" / report.previous_version)
-        changes = changed_answers(old, load_current(args.index), load_questions(*_question_files(args)))
+        changes = changed_answers(
+            old, load_current(args.index), load_questions(*_question_files(args))
+        )
         print(f"\n{len(changes)} of the saved questions get a different answer:")
         for change in changes:
             print(
