@@ -18,6 +18,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .answer.query import SYNONYMS_FILE, read_synonyms
+from .answer.referrals import REFERRALS_FILE, read_referrals
 from .index.search import IndexUnusable, SearchIndex
 from .index.versions import KEEP_VERSIONS, build_lock, load_current, publish
 from .ingest.chunk import MAX_PASSAGE_WORDS, chunk
@@ -27,6 +28,9 @@ from .models import Passage, RawPage
 
 log = logging.getLogger(__name__)
 
+# What an index was made with besides its content: a build with a different recipe is
+# published even when no page changed.
+RECIPE = ("format_version", "weighting", "vectors")
 MAX_REMOVED_SHARE = 0.2  # a build that would drop more of the pages is refused unless forced
 
 
@@ -138,10 +142,12 @@ def build(
         if isinstance(source, CrawlConfig):
             results = Crawler(source, old_sources).crawl()
             synonyms = read_synonyms(Path(source.synonyms)) if source.synonyms else []
+            referrals = read_referrals(Path(source.referrals)) if source.referrals else []
             where = source.start_urls[0] if source.start_urls else source.sitemaps[0]
         else:
             results = (Fetched(raw.url, "ok", raw) for raw in local_pages(source))
             synonyms = read_synonyms(source / SYNONYMS_FILE)
+            referrals = read_referrals(source / REFERRALS_FILE)
             where = str(source)
         quiet = None if progress is None else not progress  # None: a bar only on a terminal
         fetched = list(tqdm(results, desc="fetching", unit="page", disable=quiet))
@@ -199,10 +205,14 @@ def build(
             synonyms=synonyms,
             sources=sources,
             previous=previous if incremental else None,
+            referrals=referrals,
         )
         unchanged = previous is not None and (
             previous.manifest["content_hash"] == index.manifest["content_hash"]
             and previous.synonyms == index.synonyms
+            and previous.referrals == index.referrals
+            and all(previous.manifest.get(k) == index.manifest.get(k) for k in RECIPE)
+            and previous.vector_error == index.vector_error
         )
         if unchanged:  # nothing to publish: keep serving the same version
             index = previous

@@ -83,10 +83,12 @@ class Passage:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A passage retrieved for a query, with its similarity score."""
+    """A passage retrieved for a query, with its similarity score and its row in the
+    index (for its vector)."""
 
     passage: Passage
     score: float
+    row: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,14 +107,80 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A page to go to instead, from a referral."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    """A kind of question the assistant declines, with where to go instead."""
+
+    name: str
+    reason: str  # the sentence that says why the assistant does not answer
+    phrases: tuple[str, ...]
+    links: tuple[Link, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "reason": self.reason,
+            "phrases": list(self.phrases),
+            "links": [{"title": link.title, "url": link.url} for link in self.links],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Referral:
+        return cls(
+            data["name"],
+            data["reason"],
+            tuple(data["phrases"]),
+            tuple(Link(link["title"], link["url"]) for link in data.get("links", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerSentence:
-    """A sentence of the answer: verbatim text of `passage_id` at [start, end)."""
+    """A piece of the answer: verbatim text of `passage_id` at [start, end).
+
+    `kind` is "sentence", "list" or "table". A list keeps the sentence that leads into
+    it (`lead`) and its `items`; a table its column headings (`header`) and `rows`; each
+    verbatim from the passage. `more` counts the items or rows not shown.
+    """
 
     text: str
     citations: tuple[int, ...]
     passage_id: str
     start: int
     end: int
+    kind: str = "sentence"
+    lead: str = ""
+    items: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    more: int = 0
+
+    def to_json(self) -> dict:
+        data = {
+            "text": self.text,
+            "kind": self.kind,
+            "citations": list(self.citations),
+            "passage_id": self.passage_id,
+            "start": self.start,
+            "end": self.end,
+        }
+        if self.kind == "list":
+            data.update(lead=self.lead, items=list(self.items), more=self.more)
+        elif self.kind == "table":
+            data.update(
+                lead=self.lead,
+                header=list(self.header),
+                rows=[list(r) for r in self.rows],
+                more=self.more,
+            )
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +201,11 @@ class Answer:
     reading: str = ""
     follow_up: bool = False
     subject: str = ""  # what the answer was about: what a follow-up refers back to
+    kind: str = "other"  # the kind of answer the question wants (see answer/kinds.py)
+    # The exact answer, where it is a name, date, figure or short phrase:
+    # (index into `sentences`, start, end) offsets into that sentence's text.
+    answer_span: tuple[int, int, int] | None = None
+    referral: Referral | None = None  # why a declined question is for someone else
     corrections: tuple[tuple[str, str], ...] = ()
     unmatched_terms: tuple[str, ...] = ()
     nearest: tuple[Citation, ...] = ()
@@ -156,16 +229,18 @@ class Answer:
             "no_answer": self.no_answer,
             "confidence": round(self.confidence, 4),
             "citations": [citation(c) for c in self.citations],
-            "sentences": [
-                {
-                    "text": s.text,
-                    "citations": list(s.citations),
-                    "passage_id": s.passage_id,
-                    "start": s.start,
-                    "end": s.end,
-                }
-                for s in self.sentences
-            ],
+            "sentences": [s.to_json() for s in self.sentences],
+            "answer_span": None
+            if self.answer_span is None
+            else dict(zip(("sentence", "start", "end"), self.answer_span, strict=True)),
+            "question_kind": self.kind,
+            "referral": None
+            if self.referral is None
+            else {
+                "name": self.referral.name,
+                "reason": self.referral.reason,
+                "links": [{"title": k.title, "url": k.url} for k in self.referral.links],
+            },
             "reading": self.reading or self.question,
             "follow_up": self.follow_up,
             "corrections": [{"from": a, "to": b} for a, b in self.corrections],

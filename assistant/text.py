@@ -60,9 +60,27 @@ _params.abbrev_types = set(ABBREVIATIONS)
 _sentences = PunktSentenceTokenizer(_params)
 
 
+# Names how text becomes terms; an index built with another analysis is rebuilt.
+ANALYSIS = "snowball-english/irregular-verbs-1"
+# Irregular past forms the Snowball stemmer leaves alone, so that "who ran it" finds
+# "runs the programme" and "who paid" finds "pays for".
+IRREGULAR = {
+    "ran": "run", "led": "lead", "paid": "pay", "began": "begin", "begun": "begin",
+    "wrote": "write", "written": "write", "brought": "bring", "bought": "buy",
+    "sold": "sell", "taught": "teach", "sought": "seek", "won": "win", "gave": "give",
+    "given": "give", "took": "take", "taken": "take", "went": "go", "gone": "go",
+    "held": "hold", "kept": "keep", "met": "meet", "spent": "spend", "sent": "send",
+    "built": "build", "chose": "choose", "chosen": "choose", "grew": "grow",
+    "grown": "grow", "knew": "know", "known": "know", "told": "tell", "felt": "feel",
+    "fell": "fall", "fallen": "fall", "rose": "rise", "risen": "rise", "shown": "show",
+    "drew": "draw", "drawn": "draw", "got": "get", "became": "become", "came": "come",
+    "ate": "eat", "spoke": "speak", "spoken": "speak", "understood": "understand",
+}  # fmt: skip
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return _stemmer.stem(word)
+    return _stemmer.stem(IRREGULAR.get(word, word))
 
 
 def tokens(text: str) -> list[str]:

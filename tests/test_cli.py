@@ -28,7 +28,7 @@ def test_build_stats_and_ask(tmp_path):
     lines = dict(line.split(":", 1) for line in stats.stdout.strip().splitlines())
     assert lines["pages"].strip() == "3"
     assert int(lines["passages"]) >= 9 and int(lines["vocabulary"].split()[0]) > 50
-    assert "(format 1)" in lines["index version"]
+    assert "(format 2)" in lines["index version"]
 
     question = "How are outcomes checked at review?"
     asked = run_python("indexer.py", "ask", question, "--index", str(index))

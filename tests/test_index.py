@@ -31,13 +31,17 @@ def test_index_directory_is_plain_documented_files(fixture_index_root):
         "manifest.json",
         "matrix.npz",
         "passages.jsonl",
+        "referrals.json",
         "sources.json",
         "synonyms.json",
+        "vectors.npy",
         "vocabulary.json",
         "words.json",
     ]
     manifest = json.loads((directory / "manifest.json").read_text())
-    assert manifest["format"] == "ccp-assistant-index" and manifest["format_version"] == 1
+    assert manifest["format"] == "ccp-assistant-index" and manifest["format_version"] == 2
+    vectors = np.load(directory / "vectors.npy", allow_pickle=False)
+    assert vectors.dtype == np.float16 and vectors.shape == (manifest["passages"], 256)
     # Everything loads without pickle.
     np.load(directory / "idf.npy", allow_pickle=False)
     with np.load(directory / "matrix.npz", allow_pickle=False) as arrays:

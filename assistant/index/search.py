@@ -6,10 +6,12 @@ On disk an index is a directory anyone can read (see docs/index-format.md):
     vocabulary.json  the terms, in column order
     words.json       surface words and counts (for spelling correction)
     synonyms.json    groups of equivalent phrases applied to questions
+    referrals.json   questions to decline and where to send them (see answer/referrals.py)
     sources.json     every source page seen, with its content hash (for updates)
     idf.npy          one inverse document frequency per term
     matrix.npz       the passage-term TF-IDF matrix as CSR arrays
     counts.npz       the raw term counts, as CSR arrays (read by updates only)
+    vectors.npy      one float16 unit vector per passage (the semantic half of search)
     passages.jsonl   one passage a line
 
 No pickle is involved, so an index survives library upgrades and is safe to load.
@@ -30,12 +32,14 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from ..models import Hit, Passage
-from ..text import analyze
-from .counts import surface_words, term_counts
+from ..models import Hit, Passage, Referral
+from ..text import ANALYSIS, analyze
+from . import embed
+from .counts import FIELD_WEIGHTS, surface_words, term_counts
 
 FORMAT = "ccp-assistant-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # a version 1 index has no vectors: it is searched by TF-IDF alone
 # Pivoted length normalisation (Singhal, Buckley and Mitra, 1996): a passage's weights
 # are divided by (1 - s) + s * length / mean length. Cosine normalisation over-rewards
 # very short passages; this keeps a mild preference for focus without that bias.
@@ -45,6 +49,31 @@ PIVOT_SLOPE = 0.25
 # ("AST constructor recursion depth mismatch") when two threads parse at once, as a
 # reload thread and a request thread may. Loads therefore take turns.
 _LOAD_LOCK = threading.RLock()
+# Hybrid search adds this share of a passage's semantic similarity to the rest of its
+# TF-IDF score, each min-max scaled over the passages compared. One setting for every
+# collection: it lifted the blind questions, the development set, Cranfield and CISI
+# alike (0.5 did as well on the corpus and worse on CISI; see BENCHMARKS.md).
+SEMANTIC_WEIGHT = 0.3
+# Up to this many passages every question is compared with every passage vector (a
+# few microseconds a hundred passages), so a passage that shares no word with the
+# question can still be found; above it, only TF-IDF's best RESCORED candidates are
+# compared, which keeps search as fast as TF-IDF alone at a million passages.
+SCAN_LIMIT = 4_000
+RESCORED = 200
+# The least cosine similarity at which a passage that shares no term with the question
+# can be a hit: gibberish and unrelated questions score below 0.15 on the corpus, and
+# paraphrases of a section 0.35 and more.
+MEANING_ALONE = 0.3
+# How terms are weighted; kept in the manifest, and an update reuses term counts only
+# from an index weighted the same way.
+WEIGHTING = {
+    "tf": "sublinear",
+    "idf": "smooth",
+    "norm": "pivoted-length",
+    "pivot_slope": PIVOT_SLOPE,
+    "fields": dict(FIELD_WEIGHTS),
+    "analysis": ANALYSIS,
+}
 
 
 class IndexUnusable(ValueError):
@@ -62,6 +91,8 @@ class SearchIndex:
         words: Mapping[str, int] | None = None,
         synonyms: Sequence[Sequence[str]] = (),
         sources: Mapping[str, Mapping] | None = None,
+        vectors: np.ndarray | None = None,
+        referrals: Sequence[Referral] = (),
     ) -> None:
         self.passages = list(passages)
         self.terms = list(terms)
@@ -76,10 +107,20 @@ class SearchIndex:
         self.words = dict(words or {})
         # Groups of equivalent phrases (editors' synonyms and acronyms), applied to questions.
         self.synonyms = tuple(tuple(group) for group in synonyms)
+        # Questions to decline with a pointer elsewhere (editors' referrals file).
+        self.referrals = tuple(referrals)
         # Every source page seen by the build (indexed or not) with its content hash,
         # so an update can tell which pages changed.
         self.sources = {url: dict(info) for url, info in (sources or {}).items()}
         self.directory: Path | None = None  # where it was loaded from
+        # Passage vectors (float16, one row per passage) for hybrid search; None when
+        # the index has none, and `vector_error` then says why (health reports it).
+        self.vectors = vectors
+        self.vector_error: str | None = None if vectors is not None else "no passage vectors"
+        # Small indexes are scanned in full, so keep a float32 copy for one fast product.
+        self._scan = (
+            vectors.astype(np.float32) if vectors is not None and len(vectors) <= SCAN_LIMIT else None
+        )
         self._counts: sp.csr_matrix | None = None
         self._buckets: dict[tuple[str, int], list[str]] | None = None
 
@@ -93,18 +134,22 @@ class SearchIndex:
         synonyms: Sequence[Sequence[str]] = (),
         sources: Mapping[str, Mapping] | None = None,
         previous: SearchIndex | None = None,
+        referrals: Sequence[Referral] = (),
     ) -> SearchIndex:
         """Index `passages`. Passages carried over from `previous` (the same objects)
         keep their term counts; only new ones are analysed. Weights are recomputed."""
         passages = list(passages)
         if not passages:
             raise IndexUnusable("no passages to index: the source has no pages with text")
-        if previous is not None:
+        # An update carries over the counts and vectors of unchanged passages, unless
+        # the previous index was weighted or embedded differently.
+        if previous is not None and previous.manifest.get("weighting") == WEIGHTING:
             terms, counts = term_counts(
                 passages, previous.passages, previous.terms, previous.counts
             )
         else:
             terms, counts = term_counts(passages)
+        vectors, vector_error = _vectors(passages, previous)
         # Imported here: a server that only loads and searches an index never needs
         # scikit-learn, and importing it costs about 65 MB of memory.
         from sklearn.feature_extraction.text import TfidfTransformer
@@ -124,18 +169,34 @@ class SearchIndex:
             "passages": len(passages),
             "terms": len(terms),
             "content_hash": _content_hash(passages),
-            "weighting": {
-                "tf": "sublinear",
-                "idf": "smooth",
-                "norm": "pivoted-length",
-                "pivot_slope": PIVOT_SLOPE,
+            "weighting": WEIGHTING,
+            "vectors": None
+            if vectors is None
+            else {
+                "model": embed.MODEL,
+                "dims": embed.DIMS,
+                "dtype": "float16",
+                "semantic_weight": SEMANTIC_WEIGHT,
             },
             "libraries": {n: version(n) for n in ("scikit-learn", "nltk", "numpy", "scipy")},
         }
         manifest["version"] += "-" + manifest["content_hash"][:8]
         words = _words(passages, previous)
-        index = cls(passages, terms, transformer.idf_, matrix, manifest, words, synonyms, sources)
+        index = cls(
+            passages,
+            terms,
+            transformer.idf_,
+            matrix,
+            manifest,
+            words,
+            synonyms,
+            sources,
+            vectors,
+            referrals,
+        )
         index._counts = counts
+        if vector_error:
+            index.vector_error = vector_error
         return index
 
     def term_weight(self, term: str) -> float:
@@ -177,19 +238,66 @@ class SearchIndex:
 
     # -- querying -----------------------------------------------------------------
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
+    def search(self, query: str, k: int = 5, hybrid: bool = True) -> list[Hit]:
         """Return the k passages that score highest for the query text."""
-        return self.search_terms(Counter(analyze(query)), k)
+        vector = self.embed_query(query) if hybrid else None
+        return self.search_terms(Counter(analyze(query)), k, vector)
 
-    def search_terms(self, counts: Mapping[str, float], k: int = 5) -> list[Hit]:
+    def similarity(self, hit: Hit, vector: np.ndarray | None) -> float | None:
+        """Cosine similarity of a hit's passage and a question's vector, if both exist."""
+        if vector is None or self.vectors is None or hit.row < 0:
+            return None
+        return float(self.vectors[hit.row].astype(np.float32) @ vector)
+
+    def embed_query(self, text: str) -> np.ndarray | None:
+        """The question's vector, or None when this index has no passage vectors."""
+        if self.vectors is None:
+            return None
+        return embed.embedder().embed_one(text)
+
+    def search_terms(
+        self, counts: Mapping[str, float], k: int = 5, vector: np.ndarray | None = None
+    ) -> list[Hit]:
         """Return the k best passages for analysed query terms with their (possibly
-        fractional) counts: the dot product of the query's unit-length TF-IDF vector
-        with each passage's pivot-normalised one."""
+        fractional) counts and, for hybrid search, the question's vector.
+
+        The TF-IDF score is the dot product of the query's unit-length TF-IDF vector
+        with each passage's pivot-normalised one. With a vector, each candidate's score
+        is (1 - w) x its TF-IDF score over the best one's + w x its cosine similarity
+        min-max scaled over the candidates (w = SEMANTIC_WEIGHT): the two scores live on
+        different scales, and scaling both to 0..1 lets one weight serve every collection.
+        """
+        candidates, pool = self._lexical(counts)
+        if vector is None or self.vectors is None or k <= 0:
+            return self._top(candidates, pool, k)
+        if self._scan is not None or len(candidates) < k:
+            # Every passage is a candidate: found by meaning alone if need be.
+            lexical = np.zeros(len(self.passages), np.float32)
+            lexical[candidates] = pool
+            dense = (self._scan if self._scan is not None else self.vectors) @ vector
+            # A passage found by meaning alone must be plainly close in meaning.
+            candidates = np.flatnonzero((lexical > 0) | (dense >= MEANING_ALONE))
+            if not len(candidates):
+                return []
+            lexical, dense = lexical[candidates], dense[candidates].astype(np.float32)
+        else:
+            if len(candidates) > RESCORED:
+                best = np.argpartition(-pool, RESCORED - 1)[:RESCORED]
+                candidates, pool = candidates[best], pool[best]
+            lexical = pool
+            dense = self.vectors[candidates].astype(np.float32) @ vector
+        fused = (1 - SEMANTIC_WEIGHT) * _scaled(lexical, 0.0) + SEMANTIC_WEIGHT * _scaled(
+            dense, float(dense.min())
+        )
+        return self._top(candidates, fused.astype(np.float32), k)
+
+    def _lexical(self, counts: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """The passages that share a term with the query and their TF-IDF scores."""
         known = [
             (self.vocabulary[t], n) for t, n in counts.items() if t in self.vocabulary and n > 0
         ]
         if not known:
-            return []
+            return np.empty(0, np.int64), np.empty(0, np.float32)
         cols = [c for c, _ in known]
         weights = np.array(
             [(1 + math.log(n)) * self.idf[c] if n >= 1 else n * self.idf[c] for c, n in known],
@@ -214,13 +322,18 @@ class SearchIndex:
             scores = np.bincount(rows, weights=products, minlength=columns.shape[0])
             candidates = np.flatnonzero(scores)
             pool = scores[candidates].astype(np.float32)
+        return candidates, pool
+
+    def _top(self, candidates: np.ndarray, pool: np.ndarray, k: int) -> list[Hit]:
         k = min(k, len(pool))
-        if k == 0:
+        if k <= 0:
             return []
         top = np.argpartition(-pool, k - 1)[:k]
         top = top[np.argsort(-pool[top], kind="stable")]
         return [
-            Hit(self.passages[candidates[i]], float(pool[i])) for i in top.tolist() if pool[i] > 0
+            Hit(self.passages[row], float(pool[i]), row)
+            for i, row in zip(top.tolist(), candidates[top].tolist(), strict=True)
+            if pool[i] > 0
         ]
 
     @property
@@ -240,9 +353,13 @@ class SearchIndex:
         (directory / "words.json").write_text(json.dumps(self.words), "utf-8")
         (directory / "synonyms.json").write_text(json.dumps(self.synonyms), "utf-8")
         (directory / "sources.json").write_text(json.dumps(self.sources), "utf-8")
+        referrals = [r.to_json() for r in self.referrals]
+        (directory / "referrals.json").write_text(json.dumps(referrals), "utf-8")
         np.save(directory / "idf.npy", self.idf, allow_pickle=False)
         _save_csr(directory / "matrix.npz", self.matrix)
         _save_csr(directory / "counts.npz", self.counts)
+        if self.vectors is not None:
+            np.save(directory / "vectors.npy", self.vectors, allow_pickle=False)
         with open(directory / "passages.jsonl", "w", encoding="utf-8") as out:
             for p in self.passages:
                 out.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
@@ -262,7 +379,9 @@ class SearchIndex:
             raise IndexUnusable(
                 f"no index at {directory}: build one with `python indexer.py build`"
             ) from None
-        if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
+        if manifest.get("format") != FORMAT or manifest.get("format_version") not in (
+            READABLE_VERSIONS
+        ):
             raise IndexUnusable(
                 f"{directory} holds index format {manifest.get('format_version')!r}, this "
                 f"version reads {FORMAT_VERSION}: rebuild with `python indexer.py build`"
@@ -272,6 +391,10 @@ class SearchIndex:
             words = json.loads((directory / "words.json").read_text("utf-8"))
             synonyms = json.loads((directory / "synonyms.json").read_text("utf-8"))
             sources = json.loads((directory / "sources.json").read_text("utf-8"))
+            referrals = [
+                Referral.from_json(r)
+                for r in _optional_json(directory / "referrals.json", manifest, [])
+            ]
             idf = np.load(directory / "idf.npy", allow_pickle=False)
             matrix = _load_csr(directory / "matrix.npz")
             with open(directory / "passages.jsonl", encoding="utf-8") as lines:
@@ -280,8 +403,13 @@ class SearchIndex:
             raise IndexUnusable(f"the index at {directory} is damaged ({exc}): rebuild it") from exc
         if matrix.shape != (len(passages), len(terms)) or len(idf) != len(terms):
             raise IndexUnusable(f"the index at {directory} is inconsistent: rebuild it")
-        index = cls(passages, terms, idf, matrix, manifest, words, synonyms, sources)
+        vectors, vector_error = _load_vectors(directory, manifest, len(passages))
+        index = cls(
+            passages, terms, idf, matrix, manifest, words, synonyms, sources, vectors, referrals
+        )
         index.directory = directory
+        if vector_error:
+            index.vector_error = vector_error
         return index
 
 
@@ -303,6 +431,67 @@ def _words(passages: Sequence[Passage], previous: SearchIndex | None) -> Counter
     old = {id(p) for p in previous.passages}
     words.update(surface_words([p for p in passages if id(p) not in old]))
     return +words  # drops words no longer present
+
+
+def _optional_json(path: Path, manifest: dict, default):
+    """A file that version 1 indexes lack; required from version 2 on."""
+    if manifest.get("format_version", 1) < 2 and not path.exists():
+        return default
+    return json.loads(path.read_text("utf-8"))
+
+
+def _scaled(scores: np.ndarray, low: float) -> np.ndarray:
+    """Scores mapped to 0..1: `low` to 0, the best to 1."""
+    span = float(scores.max()) - low
+    return (scores - low) / span if span > 0 else np.zeros_like(scores)
+
+
+def _vectors(
+    passages: Sequence[Passage], previous: SearchIndex | None
+) -> tuple[np.ndarray | None, str | None]:
+    """Passage vectors, reusing the rows of passages carried over from `previous`."""
+    try:
+        model = embed.embedder()
+    except embed.EmbeddingUnavailable as exc:
+        return None, str(exc)
+    old_rows = {}
+    if previous is not None and previous.vectors is not None:
+        if (previous.manifest.get("vectors") or {}).get("model") == embed.MODEL:
+            old_rows = {id(p): i for i, p in enumerate(previous.passages)}
+    new = [i for i, p in enumerate(passages) if id(p) not in old_rows]
+    vectors = np.zeros((len(passages), embed.DIMS), np.float16)
+    if len(new) < len(passages):
+        kept = [i for i, p in enumerate(passages) if id(p) in old_rows]
+        vectors[kept] = previous.vectors[[old_rows[id(passages[i])] for i in kept]]
+    if new:
+        vectors[new] = embed.passage_vectors([passages[i] for i in new], model)
+    return vectors, None
+
+
+def _load_vectors(
+    directory: Path, manifest: dict, passages: int
+) -> tuple[np.ndarray | None, str | None]:
+    """The passage vectors, or None with the reason search is by TF-IDF alone. A damaged
+    or missing vector file costs the semantic half of search, never the index."""
+    described = manifest.get("vectors")
+    if not described:
+        return None, "this index has no passage vectors: rebuild it for hybrid search"
+    try:
+        vectors = np.load(directory / "vectors.npy", allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        return None, f"passage vectors unreadable ({exc}): searching by TF-IDF alone"
+    if vectors.shape != (passages, described.get("dims")) or vectors.dtype != np.float16:
+        return None, (
+            f"passage vectors do not fit the index ({vectors.shape} {vectors.dtype}): "
+            "searching by TF-IDF alone; rebuild the index"
+        )
+    if described.get("model") != embed.MODEL:
+        return None, f"passage vectors are from {described.get('model')}, not {embed.MODEL}"
+    try:
+        embed.embedder()
+    except embed.EmbeddingUnavailable as exc:
+        return None, f"{exc}: searching by TF-IDF alone"
+    return vectors, None
 
 
 def _save_csr(path: Path, matrix: sp.csr_matrix) -> None:

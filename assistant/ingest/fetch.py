@@ -64,6 +64,7 @@ class CrawlConfig:
     retries: int = 2
     max_bytes: int = 5_000_000
     synonyms: str = ""  # path of a synonyms file for the crawled site, if any
+    referrals: str = ""  # path of a referrals file (questions to decline), if any
 
     def __post_init__(self) -> None:
         if not self.start_urls and not self.sitemaps:
@@ -89,8 +90,9 @@ class CrawlConfig:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"{path}: unknown settings {sorted(unknown)}; known: {sorted(known)}")
-        if data.get("synonyms"):
-            data["synonyms"] = str(path.parent / data["synonyms"])
+        for key in ("synonyms", "referrals"):
+            if data.get(key):
+                data[key] = str(path.parent / data[key])
         return cls(**data)
 
     def allows(self, url: str) -> bool:
