@@ -22,9 +22,9 @@ SETTINGS = {
     s.name: s
     for s in (
         Setting("top_k", 5, 1, 20, "passages retrieved for a question"),
-        Setting("answer_sentences", 3, 1, 8, "most sentences in an answer"),
+        Setting("answer_sentences", 4, 1, 8, "most sentences in an answer"),
         Setting("answer_passages", 3, 1, 8, "most passages an answer draws sentences from"),
-        Setting("min_confidence", 0.5, 0.0, 1.0, "below this the answer is 'not covered'"),
+        Setting("min_confidence", 0.3, 0.0, 1.0, "below this the answer is 'not covered'"),
         Setting("max_question_chars", 1000, 10, 10000, "longest question accepted"),
         Setting("max_passage_words", 250, 50, 2000, "longer sections are split into parts"),
         Setting("keep_versions", 3, 1, 50, "index versions kept for rollback"),

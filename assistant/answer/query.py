@@ -7,6 +7,7 @@ assistant's reading of the question and any word it corrected.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from weakref import WeakKeyDictionary
+
+import numpy as np
 
 from ..index.search import SearchIndex
 from ..text import STOP_WORDS, analyze, stem, tokens
@@ -23,9 +26,13 @@ SYNONYM_WEIGHT = 0.5  # an added equivalent counts half as much as a word typed
 
 # A question that opens like this, or leans on a pronoun, continues the last one.
 FOLLOW_UP_OPENINGS = re.compile(
-    r"^\s*(and|also|but|so|what about|how about|what else|anything else|and what|then)\b",
+    r"^\s*(and|also|but|so|what about|how about|what else|anything else|and what|then|any|"
+    r"who else|which ones|why|how come|tell me more|more on|is that|was that|were they|"
+    r"did they|does it|did it|examples?)\b",
     re.I,
 )
+SPECIFIC = 10  # a term in fewer than one passage in this many names something specific
+SUBJECT_MAX_CHARS = 120  # what a conversation carries from one answer to the next
 # Questions about the present, which an archive of guidance cannot answer reliably.
 ABOUT_NOW = re.compile(
     r"\b(today|tomorrow|this (year|month|week)|next (year|round)|last year|current(ly)?|"
@@ -41,15 +48,17 @@ FOLLOW_UP_PRONOUNS = frozenset(
 @dataclass(frozen=True)
 class Query:
     question: str  # as typed
-    reading: str  # what was searched: the question, with the one before if a follow-up
+    reading: str  # what was searched: for a follow-up, the subject it refers to and the question
     terms: Counter = field(compare=False)  # analysed terms with their weights
     corrections: tuple[tuple[str, str], ...] = ()  # (typed, corrected)
     follow_up: bool = False
+    context: str = ""  # for a follow-up: the subject of the answer before
     expanded_with: tuple[str, ...] = ()  # synonyms and acronyms added
     # (terms typed, equivalent terms): a passage with the equivalent covers the typed ones.
     alternatives: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     about_now: bool = False  # asks what is current ("this year", "now")
     years: tuple[str, ...] = ()  # years the question names: an answer must mention them
+    vector: np.ndarray | None = field(default=None, compare=False)  # for hybrid search
 
     def covered_by(self, present: set[str]) -> set[str]:
         """The query's terms that a passage with `present` terms covers."""
@@ -75,14 +84,25 @@ def read_synonyms(path: Path) -> list[tuple[str, ...]]:
 
 
 def is_follow_up(question: str, index: SearchIndex) -> bool:
-    """True for a question that cannot stand alone ("and how long did it run?")."""
+    """True for a question that cannot stand alone: it opens like a continuation ("and
+    how long did it run?", "any examples?"), leans on a pronoun ("who paid for it?"),
+    or names nothing specific ("who delivered the sessions?")."""
     if FOLLOW_UP_OPENINGS.match(question):
         return True
     words = tokens(question)
     if FOLLOW_UP_PRONOUNS.intersection(words):
         return True
     known = [t for t in analyze(question) if t in index.vocabulary]
-    return len(known) <= 1
+    return len(known) <= 1 or (len(words) <= 8 and not _names_something(question, index))
+
+
+def _names_something(question: str, index: SearchIndex) -> bool:
+    """True when a question names something of its own: a capitalised name after its
+    first word, or a term found in fewer than one passage in SPECIFIC."""
+    if re.search(r"\s[A-Z][A-Za-z]+", question.strip()):
+        return True
+    rare = 1 + math.log(SPECIFIC)  # the smoothed idf of such a term
+    return any(index.term_weight(t) > rare for t in analyze(question) if t in index.vocabulary)
 
 
 def correct_spelling(question: str, index: SearchIndex) -> tuple[str, list[tuple[str, str]]]:
@@ -169,10 +189,14 @@ def _analysed_groups(
 
 
 def prepare(question: str, index: SearchIndex, previous: list[str] | None = None) -> Query:
-    """Turn a question (and the conversation's earlier readings) into what to search."""
+    """Turn a question into what to search. `previous` holds the subjects of the
+    conversation's earlier answers, oldest first: a follow-up is read as being about
+    the last one ("who paid for it?" after an answer about Artlift searches for
+    "Artlift: who paid for it?"), never with the whole history pasted in."""
     corrected, corrections = correct_spelling(question, index)
     follow_up = bool(previous) and is_follow_up(corrected, index)
-    reading = f"{previous[-1]} {corrected}" if follow_up else corrected
+    context = previous[-1][:SUBJECT_MAX_CHARS] if follow_up and previous else ""
+    reading = f"{context}: {corrected}" if follow_up else corrected
     terms: Counter = Counter(analyze(reading))
     pairs = expand_synonyms(reading, index.synonyms)
     alternatives = []
@@ -187,8 +211,10 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
         terms=terms,
         corrections=tuple(corrections),
         follow_up=follow_up,
+        context=context,
         expanded_with=tuple(phrase for _, phrase in pairs),
         alternatives=tuple(alternatives),
         about_now=bool(ABOUT_NOW.search(corrected)),
         years=tuple(m.group(0) for m in YEAR.finditer(corrected)),
+        vector=index.embed_query(reading),
     )

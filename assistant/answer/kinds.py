@@ -1,0 +1,236 @@
+"""What kind of answer a question wants, which sentences state that kind of answer, and
+where in a sentence the exact answer (a name, a date, a figure) lies.
+
+Rules rather than a model: they are few, cheap, explainable, and the same for every
+corpus. Each pattern was written from the shape of English questions and sentences,
+not from the question sets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..text import STOP_WORDS, tokens
+
+DEFINITION = "definition"
+WHO = "who"
+WHEN = "when"
+HOW_MUCH = "how_much"
+HOW_TO = "how_to"
+WHY = "why"
+YES_NO = "yes_no"
+EXAMPLES = "examples"
+OTHER = "other"
+
+_Q = r"(?:^\s*|[.?!;:,]\s+|\s[-–—]\s+|\b(?:and|but|so|or)\s+)"  # where a question may start
+_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (kind, re.compile(pattern, re.I))
+    for kind, pattern in (
+        (
+            HOW_MUCH,
+            _Q + r"(how (much|many|big|large|long)|what (was|is|were|are) the (total|"
+            r"budget|cost|value|amount|number|size|scale|figure)|what percentage|"
+            r"what proportion)\b",
+        ),
+        (WHEN, _Q + r"(when\b|what (year|date|month)|since when|in which year|which year)"),
+        (
+            WHO,
+            _Q + r"(who(m|se)?\b|which (organi[sz]ations?|bodies|body|partners?|people|person|"
+            r"charit(y|ies)|councils?|groups?|commissioners?|funders?)\b|by whom)",
+        ),
+        (
+            WHY,
+            _Q + r"(why\b|what (was|is|were|are) the (reason|point|purpose|rationale)|"
+            r"how come\b)",
+        ),
+        (
+            DEFINITION,
+            _Q + r"(what(?:'s|’s|s)?\s+(?:(?:is|are|was|were|does|do)\s+)?"
+            r"(?:(?:an?|the)\s+)?(?P<subject>[^?,;]{2,60}?)\s*(?:\bmean|\bstand for|\?|$|[,;]|"
+            r"\s[-–—]\s|\s+and\s+(?=(?:is|are|was|were|do|does|did|can|how|what|who|why|when|"
+            r"where|should|would|will)\b))|define\b|meaning of\b|what do (you|they|we|people) mean "
+            r"by\b)",
+        ),
+        (
+            EXAMPLES,
+            r"\b(examples?|case stud(y|ies)|instances?|which (projects|schemes|"
+            r"programmes|organi[sz]ations|places|areas))\b",
+        ),
+        (
+            HOW_TO,
+            _Q + r"(how (do|can|should|could|would|might|did) (i|we|you|they|one|an?|the|"
+            r"small|arts?|cultural|our|my)\b|how to\b|what steps|what should|where (do|can|should|"
+            r"could) (i|we)|tips|advice on|ways to|best way)",
+        ),
+        (
+            YES_NO,
+            _Q + r"(is|are|was|were|do|does|did|can|could|should|has|have|had|will|would|"
+            r"may|might|must)\b",
+        ),
+    )
+)
+# Words of a would-be definition subject that show the question asks something else
+# ("what are commissioners looking for", "what is the difference between ...").
+_NOT_A_SUBJECT = re.compile(
+    r"\b(looking|doing|happening|going|coming|working|used|needed|offered|difference|between|best|main|key|role|point|purpose|happening|"
+    r"involved|needed|required|available|like|about|for|do|does|did|can|should|will|have|has|"
+    r"it|its|they|them|this|that|these|those|there|came|got|went|made|current|happen|happened|"
+    r"learn|learned|learnt|found|find|said|achieved|changed|worked|ran|led|paid|mean)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionKind:
+    kind: str
+    subject: str = ""  # for a definition: what is to be defined, as typed
+
+
+def question_kind(question: str) -> QuestionKind:
+    """Read the kind of answer a question wants from its wording. A question of several
+    clauses is read by the first clause that asks something recognisable."""
+    text = question.strip()
+    found: list[tuple[int, str, re.Match]] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            if kind == DEFINITION and match.group("subject"):
+                subject = match.group("subject").strip()
+                if len(subject.split()) > 6 or _NOT_A_SUBJECT.search(subject):
+                    continue
+            found.append((match.start(), kind, match))
+            break
+    if not found:
+        return QuestionKind(OTHER)
+    # The clause that comes first decides, except that "examples" anywhere wins over a
+    # yes/no opening ("Are there any examples of ...?").
+    found.sort(key=lambda f: f[0])
+    start, kind, match = found[0]
+    if kind == YES_NO and any(f[1] == EXAMPLES for f in found):
+        kind = EXAMPLES
+    subject = ""
+    if kind == DEFINITION and match.group("subject"):
+        subject = match.group("subject").strip(" '\"‘’“”")
+    return QuestionKind(kind, subject)
+
+
+# -- sentences that state a kind of answer -------------------------------------------
+
+MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+)
+_YEAR = r"(?:19|20)\d\d(?:/\d\d)?"
+DATE = re.compile(
+    rf"\b(?:(?:between|from)\s+(?:(?:early|late|mid-?)\s*)?(?:{MONTH}\s+)?{_YEAR}\s+(?:and|to)\s+"
+    rf"(?:(?:early|late|mid-?)\s*)?(?:{MONTH}\s+)?{_YEAR}|(?:\d{{1,2}}\s+)?{MONTH}\s+{_YEAR}|"
+    rf"(?:(?:early|late|mid-?)\s*)?{_YEAR}(?:\s*(?:-|–|to)\s*{_YEAR})?)\b"
+)
+_NUMBER_WORDS = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|sixty|hundred|dozen|half|a third|a quarter)"
+)
+FIGURE = re.compile(
+    r"(?:£|\$|€)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|thousand|m|bn|k)\b)?"
+    r"|\b\d[\d,]*(?:\.\d+)?\s?(?:%|per ?cent\b|million\b|billion\b)"
+    r"|\b\d[\d,]*(?:\.\d+)?(?:\s+(?:[a-z]+\s+){0,2}?(?:people|participants|organisations|"
+    r"projects|schemes|members|places|sessions|weeks|months|years|days|hours|pages|"
+    r"partners|localities|areas|events|services|providers|councils|libraries|museums))"
+    rf"|\b{_NUMBER_WORDS}(?:\s+[a-z]+){{0,2}}\s+(?:people|organisations|projects|schemes|"
+    r"members|places|sessions|weeks|months|years|partners|localities|areas|events|"
+    r"pilots|days|workstreams|phases|strands)\b",
+    re.I,
+)
+# Names: capitalised words (with "of", "for", "and", "the" between them), or acronyms.
+NAME = re.compile(
+    r"\b(?:[A-Z][a-z’'&-]+|[A-Z]{2,}[a-z]?)(?:\s+(?:(?:of|for|and|the|on|in|&)\s+)?"
+    r"(?:[A-Z][a-z’'&-]+|[A-Z]{2,}[a-z]?))*"
+)
+_WHO_VERBS = re.compile(
+    r"\b(led|leads|lead|ran|run|runs|managed|manages|delivered|delivers|chaired|chairs|"
+    r"commissioned|commissions|funded|funds|paid|pays|evaluated|wrote|published|founded|"
+    r"set up|hosted|partners?|partnership|members?|by|director|manager|chair|officer)\b",
+    re.I,
+)
+_REASON = re.compile(
+    r"\b(because|so that|in order to|the reason|reasons|aim(ed)? (was|to)|to help|as a "
+    r"result|so it|so they|led to|meant that|since|why|purpose|rationale|to make|to show|"
+    r"to give)\b",
+    re.I,
+)
+_HOW = re.compile(
+    r"\b(should|can|could|by (\w+ing)|start(ing)? (by|with)|first|step|ask|look (at|for)|"
+    r"use|using|search|register|contact|talk to|approach|find|build|show|through)\b",
+    re.I,
+)
+_EXAMPLE = re.compile(r"\b(for example|for instance|such as|including|examples?|case stud)", re.I)
+_DEFINES = r"(?:is|are|was|were|means|meant|refers to|describes|stands for|is defined as)\b"
+
+
+def states(kind: QuestionKind, sentence: str) -> bool:
+    """True when the sentence states the kind of answer the question wants."""
+    k = kind.kind
+    if k == WHO:
+        return _has_name(sentence) and bool(_WHO_VERBS.search(sentence))
+    if k == WHEN:
+        return bool(DATE.search(sentence))
+    if k == HOW_MUCH:
+        return bool(FIGURE.search(sentence))
+    if k == WHY:
+        return bool(_REASON.search(sentence))
+    if k == HOW_TO:
+        return bool(_HOW.search(sentence))
+    if k == EXAMPLES:
+        return bool(_EXAMPLE.search(sentence)) or len(NAME.findall(sentence[1:])) >= 2
+    if k == DEFINITION:
+        return defines(kind.subject, sentence)
+    return False
+
+
+def defines(subject: str, sentence: str) -> bool:
+    """True when the sentence says what `subject` is: it opens with the subject (or
+    names it in its first few words) and goes on with "is", "means", "refers to"..."""
+    words = [w for w in tokens(subject) if w not in STOP_WORDS]
+    if not words:
+        return False
+    head = " ".join(tokens(sentence)[: len(words) + 8])
+    if not all(re.search(rf"\b{re.escape(w)}", head) for w in words):
+        return False
+    return bool(re.search(_DEFINES, sentence[:160], re.I))
+
+
+def mentions(subject: str, sentence: str) -> bool:
+    """True when every content word of `subject` appears in the sentence."""
+    words = [w for w in tokens(subject) if w not in STOP_WORDS]
+    text = " ".join(tokens(sentence))
+    return bool(words) and all(re.search(rf"\b{re.escape(w[:5])}", text) for w in words)
+
+
+def _has_name(sentence: str) -> bool:
+    # A capitalised word that does not start the sentence, or an acronym anywhere.
+    return any(m.start() > 0 or m.group(0).isupper() for m in NAME.finditer(sentence))
+
+
+# -- the exact answer inside a sentence ----------------------------------------------
+
+
+def answer_span(kind: QuestionKind, sentence: str, question: str) -> tuple[int, int] | None:
+    """Offsets of the exact answer in `sentence` (a name for "who", a date for "when",
+    a figure for "how much"), or None. The answer is the first candidate the question
+    does not itself contain."""
+    pattern = {WHO: NAME, WHEN: DATE, HOW_MUCH: FIGURE}.get(kind.kind)
+    if pattern is None:
+        return None
+    asked = {w for w in tokens(question) if w not in STOP_WORDS}
+    for match in pattern.finditer(sentence):
+        text = match.group(0)
+        if kind.kind == WHO:
+            if match.start() == 0 and not text.isupper() and " " not in text:
+                continue  # an ordinary word that starts the sentence
+            if text.lower() in STOP_WORDS:
+                continue
+        words = {w for w in tokens(text) if w not in STOP_WORDS}
+        if words and words <= asked:
+            continue  # the question named it already
+        return match.start(), match.end()
+    return None

@@ -1,0 +1,332 @@
+"""Choose what an answer quotes: the piece that states the kind of answer asked for
+first, then what supports it, each expanded to something that reads on its own (a
+list with its lead-in, a table row with its headings, a sentence with the one its
+pronoun leans on).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..index import embed
+from ..index.counts import index_text
+from ..models import Hit, Passage
+from ..text import analyze, normalise_space
+from . import kinds
+from .units import Group, layout
+
+MAX_ITEMS = 8  # a list shows this many items, then "and N more"
+MAX_ROWS = 6  # a table shows this many rows, then "and N more"
+SIGNPOST = re.compile(r"\s*(See|See also|Read more|For more|More on)\b", re.I)
+# A sentence that opens by pointing back ("It was...", "They said...") or that says
+# "there" of a place it does not name reads wrongly without the sentence before it.
+LEANS_BACK = re.compile(
+    r"\s*(It|Its|This|That|These|Those|They|Their|Them|He|She|His|Her|Such|Both|Here|"
+    r"The latter|The former|Also|However|But)\b"
+)
+THERE = re.compile(
+    r"\bthere\b(?!\s+(is|are|was|were|have|has|had|will|would|may|might|could|can|should|"
+    r"must|seem|seems|seemed|appear|appears|appeared|remain|remains|being|been|be)\b)",
+    re.I,
+)
+# How much each signal counts in a piece's score (see `_score`).
+SEMANTIC = 0.5  # cosine similarity of the piece and the question, next to word overlap
+STATES_KIND = 0.35  # the piece states the kind of answer asked for
+LEAD_POSITION = 0.05  # the section's first sentence usually says what it is about
+FOCUS = 0.85  # pieces outside the first piece's passage count this much
+SUPPORT = 0.45  # a supporting piece scores at least this share of the first
+FIRST_FROM = 3
+CONTINUE = 3  # pieces that follow the first in its section, quoted after it
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One atom of a passage with what choosing needs to know of it, worked out once."""
+
+    start: int
+    end: int
+    kind: str  # "sentence", "item" or "row"
+    group: int
+    leads: bool
+    terms: frozenset[str]
+    key: str  # lower-case text with spaces normalised, to spot repeats
+    opener: bool  # can open an answer: long enough, not a signpost, not leaning back
+    leans_back: bool
+
+
+@dataclass(slots=True)
+class Analysed:
+    terms: frozenset[str]  # of the passage's index text (title and headings included)
+    pieces: tuple[Piece, ...]
+    groups: tuple[Group, ...]
+    vectors: np.ndarray | None = None  # one row per piece, computed when first needed
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """What one answer sentence quotes from a passage (see AnswerSentence)."""
+
+    rank: int  # of the passage among the hits
+    hit: Hit
+    kind: str  # "sentence", "list" or "table"
+    start: int
+    end: int
+    lead: tuple[int, int] | None = None
+    members: tuple[tuple[int, int], ...] = ()  # items, or table rows shown
+    header: tuple[int, int] | None = None
+    more: int = 0
+    score: float = 0.0
+
+
+_ANALYSED: dict[tuple, Analysed] = {}
+_ANALYSED_MAX = 20_000
+
+
+def analysis(passage: Passage) -> Analysed:
+    """A passage's analysis, cached: the same passages come back for many questions.
+    Keyed by what it is computed from, so an updated passage is analysed afresh."""
+    key = (passage.id, passage.title, passage.heading_path, passage.text)
+    found = _ANALYSED.get(key)
+    if found is None:
+        if len(_ANALYSED) >= _ANALYSED_MAX:
+            _ANALYSED.clear()
+        found = _ANALYSED[key] = _analyse(passage)
+    return found
+
+
+def _analyse(passage: Passage) -> Analysed:
+    text = passage.text
+    shape = layout(text)
+    pieces = []
+    for atom in shape.atoms:
+        piece = text[atom.start : atom.end]
+        leans = atom.kind == "sentence" and (
+            LEANS_BACK.match(piece) is not None or THERE.search(piece) is not None
+        )
+        pieces.append(
+            Piece(
+                atom.start,
+                atom.end,
+                atom.kind,
+                atom.group,
+                atom.leads,
+                frozenset(analyze(piece)),
+                normalise_space(piece).lower(),
+                opener=(atom.kind != "sentence" or len(piece.split()) >= 5)
+                and SIGNPOST.match(piece) is None
+                and not _points_on(piece)
+                and not leans,
+                leans_back=leans,
+            )
+        )
+    return Analysed(frozenset(analyze(index_text(passage))), tuple(pieces), shape.groups)
+
+
+def _vectors(passage: Passage, analysed: Analysed) -> np.ndarray:
+    if analysed.vectors is None:
+        texts = [passage.text[p.start : p.end] for p in analysed.pieces]
+        analysed.vectors = (
+            embed.embedder().embed(texts).astype(np.float16)
+            if texts
+            else (np.zeros((0, embed.DIMS), np.float16))
+        )
+    return analysed.vectors
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    rank: int
+    hit: Hit
+    index: int  # of the piece in its passage's analysis
+    piece: Piece
+    score: float
+    states: bool
+
+
+def choose(
+    hits: list[Hit],
+    kind: kinds.QuestionKind,
+    weights: dict[str, float],
+    covered_by,
+    vector: np.ndarray | None,
+    max_units: int,
+) -> list[Unit]:
+    """The units to quote, the one that answers first, the rest in reading order.
+
+    `weights` are the question's terms with their idf; `covered_by(terms)` gives the
+    question terms a piece covers (synonyms count); `vector` is the question's.
+    """
+    scored = _score_all(hits, kind, weights, covered_by, vector)
+    if not scored:
+        return []
+    openers = [s for s in scored if (s.piece.opener or _has_antecedent(s)) and s.rank < FIRST_FROM]
+    if kind.kind == kinds.DEFINITION and kind.subject:
+        # A definition opens with a sentence that says what the subject is, failing
+        # that one that names it: never a body that leaves its subject unsaid.
+        defining = [s for s in openers if kinds.defines(kind.subject, _text(s))]
+        naming = [s for s in openers if kinds.mentions(kind.subject, _text(s))]
+        openers = defining or naming or openers
+    first = max(openers or scored, key=lambda s: s.score)
+    picked = [first]
+    # What follows the first piece in its section usually carries on its answer ("Two
+    # results stand out. First, ... Second, ...").
+    analysed = analysis(first.hit.passage)
+    following = {s.index: s for s in scored if s.hit is first.hit}
+    for i in range(first.index + 1, min(first.index + 1 + CONTINUE, len(analysed.pieces))):
+        piece = analysed.pieces[i]
+        if SIGNPOST.match(first.hit.passage.text[piece.start : piece.end]) or _points_on(
+            first.hit.passage.text[piece.start : piece.end]
+        ):
+            break
+        picked.append(following.get(i) or _Scored(first.rank, first.hit, i, piece, 0.0, False))
+    rest = sorted(
+        (s for s in scored if s not in picked),
+        key=lambda s: -(s.score * (1.0 if s.hit is first.hit else FOCUS)),
+    )
+    for s in rest:
+        score = s.score * (1.0 if s.hit is first.hit else FOCUS)
+        if score < SUPPORT * first.score:
+            break
+        picked.append(s)
+    return _units(picked, covered_by, max_units)
+
+
+def _units(picked: list[_Scored], covered_by, max_units: int) -> list[Unit]:
+    """Expand picked pieces into units, first piece first and the rest in reading
+    order, leaving out repeats and pieces from other pages that add nothing asked."""
+    first = picked[0]
+    units = _expand(first, analysis(first.hit.passage))
+    taken = {(u.hit.passage.id, u.start) for u in units}
+    used_groups = {(first.hit.passage.id, first.piece.group)} if first.piece.group >= 0 else set()
+    seen = [first.piece.terms]
+    picked_pieces = [first.piece]
+    covered = set(covered_by(first.piece.terms))
+    support: list[Unit] = []
+    for s in picked[1:]:
+        if len(units) + len(support) >= max_units:
+            break
+        pid = s.hit.passage.id
+        if (pid, s.piece.start) in taken or (
+            s.piece.group >= 0 and (pid, s.piece.group) in used_groups
+        ):
+            continue
+        if any(_similar(s.piece.terms, terms) for terms in seen) and not any(
+            s.piece.key == u.key for u in picked_pieces
+        ):
+            continue
+        new_terms = set(covered_by(s.piece.terms)) - covered
+        repeat = any(s.piece.key == p.key for p in picked_pieces)  # cited twice, shown once
+        if s.hit is not first.hit and not new_terms and not repeat:
+            continue  # another page's piece must add something the question asks
+        for unit in _expand(s, analysis(s.hit.passage)):
+            if (pid, unit.start) not in taken:
+                support.append(unit)
+                taken.add((pid, unit.start))
+        if s.piece.group >= 0:
+            used_groups.add((pid, s.piece.group))
+        seen.append(s.piece.terms)
+        picked_pieces.append(s.piece)
+        covered |= new_terms
+    support.sort(key=lambda u: (u.rank, u.start))
+    return units + support[: max(0, max_units - len(units))]
+
+
+def _points_on(sentence: str) -> bool:
+    """A short sentence that only sends the reader elsewhere ("For the wider picture,
+    see the overview.")."""
+    return len(sentence.split()) <= 16 and re.search(r"\bsee\b", sentence, re.I) is not None
+
+
+def _score_all(hits, kind, weights, covered_by, vector) -> list[_Scored]:
+    if not hits or not weights:
+        return []
+    best = hits[0].score or 1.0
+    total = sum(weights.values()) or 1.0
+    out = []
+    for rank, hit in enumerate(hits):
+        analysed = analysis(hit.passage)
+        relevance = hit.score / best
+        sims = None
+        if vector is not None and analysed.pieces:
+            sims = _vectors(hit.passage, analysed).astype(np.float32) @ vector
+        for i, piece in enumerate(analysed.pieces):
+            covered = covered_by(piece.terms)
+            overlap = sum(w for t, w in weights.items() if t in covered) / total
+            semantic = max(0.0, float(sims[i])) if sims is not None else 0.0
+            if overlap <= 0 and semantic < 0.3:
+                continue
+            text = hit.passage.text[piece.start : piece.end]
+            states = kinds.states(kind, text)
+            score = relevance * (overlap + SEMANTIC * semantic)
+            score += STATES_KIND * relevance * states
+            score += LEAD_POSITION * (i == 0)
+            out.append(_Scored(rank, hit, i, piece, score, states))
+    return out
+
+
+def _text(s: _Scored) -> str:
+    return s.hit.passage.text[s.piece.start : s.piece.end]
+
+
+def _has_antecedent(s: _Scored) -> bool:
+    return s.piece.leans_back and s.index > 0
+
+
+def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Near-duplicates: most of their terms are shared."""
+    if not a or not b:
+        return False
+    return len(a & b) / len(a | b) >= 0.75
+
+
+def _expand(s: _Scored, analysed: Analysed) -> list[Unit]:
+    """The units that quote a piece so it reads on its own."""
+    piece, hit, rank = s.piece, s.hit, s.rank
+    if piece.group >= 0:
+        return [_group_unit(s, analysed.groups[piece.group])]
+    unit = Unit(rank, hit, "sentence", piece.start, piece.end, score=s.score)
+    if piece.leans_back and s.index > 0:
+        before = analysed.pieces[s.index - 1]
+        if before.kind == "sentence" and before.group < 0:
+            return [Unit(rank, hit, "sentence", before.start, before.end, score=s.score), unit]
+    return [unit]
+
+
+def _group_unit(s: _Scored, group: Group) -> Unit:
+    members = group.members
+    if group.kind == "table":
+        header, rows = members[0], members[1:]
+        shown = rows[:MAX_ROWS]
+        if s.piece.kind == "row" and (s.piece.start, s.piece.end) not in shown + (header,):
+            shown = ((s.piece.start, s.piece.end),)
+        start = group.lead[0] if group.lead else header[0]
+        if shown[0] != rows[0]:
+            start = shown[0][0]
+        return Unit(
+            s.rank,
+            s.hit,
+            "table",
+            start,
+            shown[-1][1],
+            lead=group.lead if start != shown[0][0] else None,
+            members=shown,
+            header=header,
+            more=len(rows) - len(shown),
+            score=s.score,
+        )
+    shown = members[:MAX_ITEMS]
+    start = group.lead[0] if group.lead else shown[0][0]
+    return Unit(
+        s.rank,
+        s.hit,
+        "list",
+        start,
+        shown[-1][1],
+        lead=group.lead,
+        members=shown,
+        more=len(members) - len(shown),
+        score=s.score,
+    )
