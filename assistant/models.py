@@ -209,6 +209,7 @@ class Answer:
     corrections: tuple[tuple[str, str], ...] = ()
     unmatched_terms: tuple[str, ...] = ()
     nearest: tuple[Citation, ...] = ()
+    evidence: object = field(default=None, compare=False)  # answer/confidence.py Evidence
 
     def to_json(self) -> dict:
         # Written out rather than dataclasses.asdict: this runs for every answer served.

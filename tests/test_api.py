@@ -189,8 +189,11 @@ def test_a_follow_up_in_the_same_conversation_is_read_in_context(live_server):
         {"question": "And when did it start?", "conversation_id": "fu-test"},
     )
     assert data["follow_up"] is True
-    assert data["reading"].startswith("Who led the Gloucestershire pilot?")
-    assert not data["no_answer"]
+    # The follow-up is read as being about the subject, not with the question pasted in.
+    subject, _, question = data["reading"].partition(": ")
+    assert "Gloucestershire pilot" in subject and "Who" not in subject
+    assert question == "And when did it start?"
+    assert not data["no_answer"] and "2014" in data["answer"]
 
 
 def test_follow_ups_work_with_recording_turned_off(corpus_index_root):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     Response,
@@ -13,6 +15,7 @@ from flask import (
 )
 from markupsafe import Markup, escape
 
+from assistant.models import Answer, AnswerSentence
 from assistant.records.gaps import find_gaps, to_csv, to_html
 
 from .admin import is_admin
@@ -45,6 +48,45 @@ def highlight(snippet: str, spans) -> Markup:
     return Markup("").join(out)
 
 
+@bp.app_template_filter("safe_url")
+def safe_url(url: str) -> str:
+    """Only http(s) and relative links are followed: a `javascript:` source path in a
+    corpus must never become a link that runs."""
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return url if scheme in ("", "http", "https") else "#"
+
+
+@bp.app_template_filter("paragraphs")
+def paragraphs(sentences: tuple[AnswerSentence, ...]) -> list[list[tuple[int, AnswerSentence]]]:
+    """Consecutive sentences share a paragraph; a list or table stands alone."""
+    groups: list[list[tuple[int, AnswerSentence]]] = []
+    for i, s in enumerate(sentences):
+        if s.kind == "sentence" and groups and groups[-1][-1][1].kind == "sentence":
+            groups[-1].append((i, s))
+        else:
+            groups.append([(i, s)])
+    return groups
+
+
+@bp.app_template_filter("mark_span")
+def mark_span(text: str, span: tuple[int, int, int]) -> Markup:
+    """The sentence with its exact answer (a name, date or figure) marked."""
+    _, start, end = span
+    return Markup('{}<mark class="answer-span">{}</mark>{}').format(
+        text[:start], text[start:end], text[end:]
+    )
+
+
+@bp.app_template_filter("confidence_label")
+def confidence_label(answer: Answer) -> str:
+    """What the reader should make of the answer. No percentage: the confidence is
+    calibrated on questions in the guidance's own words, and overstates how often
+    answers to questions in people's own words hold what was asked (BENCHMARKS.md)."""
+    if answer.no_answer:
+        return "Nothing quoted: the guidance does not answer this as asked."
+    return "Quoted from the guidance: check each source before relying on it."
+
+
 @bp.get("/")
 def page():
     question = request.args.get("q")
@@ -61,6 +103,25 @@ def page():
         question=question or "",
         examples=EXAMPLES,
         notice=None,
+    )
+
+
+@bp.post("/turn")
+def turn():
+    """One turn of the chat for the page's script: the answer rendered by the same
+    template as the page, so there is one rendering of an answer for people."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", 'Send a JSON object such as {"question": "..."}.')
+    result = run_query(body.get("question"), conversation_id=body.get("conversation_id"))
+    html = render_template("answer.html", result=result)
+    return Response(
+        html,
+        mimetype="text/html",
+        headers={
+            "X-Conversation-Id": result.conversation_id,
+            "X-No-Answer": "1" if result.answer.no_answer else "0",
+        },
     )
 
 

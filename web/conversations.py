@@ -1,7 +1,9 @@
-"""Recent questions of each conversation, so a follow-up can be read in context.
+"""What each conversation's recent answers were about, so a follow-up can be read in
+context.
 
 Kept in memory, bounded in size and age: nothing personal is stored, only the
-readings of the last few questions under a random conversation id.
+subjects of the last few answers (page titles, a few words each) under a random
+conversation id.
 """
 
 from __future__ import annotations
@@ -20,17 +22,17 @@ class ConversationStore:
         self.max_conversations, self.ttl, self.turns = max_conversations, ttl_seconds, turns
 
     def previous(self, conversation_id: str) -> list[str]:
-        """The readings of the conversation's recent questions, oldest first."""
+        """The subjects of the conversation's recent answers, oldest first."""
         with self._lock:
             entry = self._data.get(conversation_id)
             if entry is None or time.monotonic() - entry[0] > self.ttl:
                 return []
             return list(entry[1])
 
-    def add(self, conversation_id: str, reading: str, previous: list[str]) -> None:
-        """Remember a question's reading after `previous`, the conversation so far."""
+    def add(self, conversation_id: str, subject: str, previous: list[str]) -> None:
+        """Remember an answer's subject after `previous`, the conversation so far."""
         with self._lock:
             self._data.pop(conversation_id, None)
-            self._data[conversation_id] = (time.monotonic(), (previous + [reading])[-self.turns :])
+            self._data[conversation_id] = (time.monotonic(), (previous + [subject])[-self.turns :])
             while len(self._data) > self.max_conversations:
                 self._data.popitem(last=False)

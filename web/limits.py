@@ -12,7 +12,14 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 # Endpoints that do real work for each request: questions and feedback.
-LIMITED = ("api.query", "api.query_get", "api.feedback", "chat.page", "chat.feedback")
+LIMITED = (
+    "api.query",
+    "api.query_get",
+    "api.feedback",
+    "chat.page",
+    "chat.turn",
+    "chat.feedback",
+)
 
 
 def register(app: Flask) -> None:

@@ -52,15 +52,58 @@ CITATION = {
     },
 }
 
+_CELLS = {"type": "array", "items": {"type": "string"}}
+
 SENTENCE = {
     "type": "object",
-    "required": ["text", "citations", "passage_id", "start", "end"],
+    "required": ["text", "kind", "citations", "passage_id", "start", "end"],
     "properties": {
-        "text": {"type": "string"},
+        "text": {"type": "string", "description": "Verbatim text of the passage at [start, end)."},
+        "kind": {
+            "enum": ["sentence", "list", "table"],
+            "description": "A sentence, or a list or table quoted whole.",
+        },
         "citations": {"type": "array", "items": {"type": "integer"}},
         "passage_id": {"type": "string"},
-        "start": {"type": "integer", "description": "Offset of the sentence in the passage."},
+        "start": {"type": "integer", "description": "Offset of the piece in the passage."},
         "end": {"type": "integer"},
+        "lead": {"type": "string", "description": "List or table: the sentence leading into it."},
+        "items": {**_CELLS, "description": "List: its items, verbatim."},
+        "header": {**_CELLS, "description": "Table: its column headings."},
+        "rows": {"type": "array", "items": _CELLS, "description": "Table: its rows shown."},
+        "more": {"type": "integer", "minimum": 0, "description": "Items or rows not shown."},
+    },
+}
+
+ANSWER_SPAN = {
+    "type": ["object", "null"],
+    "description": (
+        "Where the answer is a name, date or figure: [start, end) offsets of it in the "
+        "text of sentences[sentence]."
+    ),
+    "required": ["sentence", "start", "end"],
+    "properties": {
+        "sentence": {"type": "integer", "minimum": 0},
+        "start": {"type": "integer", "minimum": 0},
+        "end": {"type": "integer", "minimum": 0},
+    },
+}
+
+REFERRAL = {
+    "type": ["object", "null"],
+    "description": "Why a declined question is for someone else, and where to ask instead.",
+    "required": ["name", "reason", "links"],
+    "properties": {
+        "name": {"type": "string"},
+        "reason": {"type": "string"},
+        "links": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["title", "url"],
+                "properties": {"title": {"type": "string"}, "url": {"type": "string"}},
+            },
+        },
     },
 }
 
@@ -73,6 +116,9 @@ QUERY_RESPONSE = {
         "confidence",
         "citations",
         "sentences",
+        "answer_span",
+        "question_kind",
+        "referral",
         "reading",
         "follow_up",
         "corrections",
@@ -90,7 +136,26 @@ QUERY_RESPONSE = {
         "confidence": {"type": "number", "minimum": 0, "maximum": 1},
         "citations": {"type": "array", "items": _ref("Citation")},
         "sentences": {"type": "array", "items": _ref("Sentence")},
-        "reading": {"type": "string", "description": "What was searched for."},
+        "answer_span": ANSWER_SPAN,
+        "question_kind": {
+            "enum": [
+                "definition",
+                "who",
+                "when",
+                "how_much",
+                "how_to",
+                "why",
+                "yes_no",
+                "examples",
+                "other",
+            ],
+            "description": "The kind of answer the question was read as wanting.",
+        },
+        "referral": REFERRAL,
+        "reading": {
+            "type": "string",
+            "description": "What was searched for: a follow-up's subject, then the question.",
+        },
         "follow_up": {"type": "boolean"},
         "corrections": {
             "type": "array",

@@ -114,11 +114,12 @@ def run_query(
         top_k=top_k,
         max_sentences=settings["answer_sentences"],
         max_passages=settings["answer_passages"],
+        min_coverage=settings["min_coverage"],
         min_confidence=settings["min_confidence"],
         base_url=current_app.config["BASE_URL"],
     )
     took = (time.perf_counter() - started) * 1000
-    conversations.add(conversation_id, result.reading, previous)
+    conversations.add(conversation_id, result.subject, previous)
     logbook = current_app.extensions["ccp_logbook"]
     answer_id = logbook.record_answer(result, index.version) if logbook else None
     return QueryResult(result, conversation_id, index.version, took, answer_id)

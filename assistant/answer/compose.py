@@ -5,19 +5,20 @@ Every answer sentence is a verbatim span of a cited passage: nothing is generate
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from functools import lru_cache
 from urllib.parse import urljoin
 
-from ..index import embed
 from ..index.counts import index_text
 from ..index.search import SearchIndex
-from ..models import Answer, AnswerSentence, Citation, Hit, Passage
+from ..models import Answer, AnswerSentence, Citation, Hit, Passage, Referral
 from ..settings import SETTINGS
 from ..text import STOP_WORDS, normalise_space, stem, tokens
 from . import kinds
-from .query import SUBJECT_MAX_CHARS, Query, prepare
+from .confidence import Evidence, probability
+from .query import SUBJECT_MAX_CHARS, Query, everyday, names_something, prepare
 from .referrals import referral_for
 from .select import Unit, analysis, choose
 from .units import cells
@@ -54,6 +55,7 @@ def answer(
     top_k: int = _default("top_k"),
     max_sentences: int = _default("answer_sentences"),
     max_passages: int = _default("answer_passages"),
+    min_coverage: float = _default("min_coverage"),
     min_confidence: float = _default("min_confidence"),
     base_url: str = "",
 ) -> Answer:
@@ -66,7 +68,9 @@ def answer(
             so that a follow-up ("and how long did it run?") is read in context.
         top_k: passages to retrieve; the answer draws on the best `max_passages`.
         max_sentences: most sentences in the answer.
-        min_confidence: below this the answer says the guidance does not cover it.
+        min_coverage: below this share of the question found in the best passage, the
+            answer says the guidance does not cover it.
+        min_confidence: below this confidence (see answer/confidence.py), likewise.
         base_url: prefix for citation links to relative page URLs (for example
             "/site/" when the app serves the snapshot, or the live site's address).
     """
@@ -78,6 +82,7 @@ def answer(
         top_k=top_k,
         max_sentences=max_sentences,
         max_passages=max_passages,
+        min_coverage=min_coverage,
         min_confidence=min_confidence,
         base_url=base_url,
     )
@@ -91,70 +96,48 @@ def compose(
     top_k: int = _default("top_k"),
     max_sentences: int = _default("answer_sentences"),
     max_passages: int = _default("answer_passages"),
+    min_coverage: float = _default("min_coverage"),
     min_confidence: float = _default("min_confidence"),
     base_url: str = "",
 ) -> Answer:
     """Compose the answer to a question already read and searched (see `answer`)."""
-    question = query.question
     weights = _term_weights(query, index)
-    confidence = _confidence(hits, query, weights)
-    context = {
-        "reading": query.reading,
-        "follow_up": query.follow_up,
-        "corrections": query.corrections,
-    }
-    missing_years = _missing_years(query, hits)
-    referral = referral_for(question, index.referrals)
-    later = _later_years(query, index)
-    related = index.similarity(hits[0], query.vector) if hits else None
-    unrelated = related is not None and related < MIN_RELATEDNESS
+    coverage = _coverage(hits, query, weights)
+    related = (index.similarity(hits[0], query.vector) if hits else None) or 0.0
+    typed = [t for t, n in query.terms.items() if n >= 1]
+    unfamiliar = sum(t not in index.vocabulary for t in typed) / max(len(typed), 1)
+    evidence = Evidence(
+        coverage, related, 0.0, 0.0, float(query.follow_up), math.log1p(len(typed)), unfamiliar, 0.0
+    )
+    referral = referral_for(query.question, index.referrals)
     if (
         referral
         or query.about_now
-        or later
-        or missing_years
+        or _later_years(query, index)
+        or _missing_years(query, hits)
         or not hits
-        or confidence < min_confidence
-        or unrelated
+        or coverage < min_coverage
+        or (index.vectors is not None and related < MIN_RELATEDNESS)
     ):
-        unmatched = _unmatched(query, hits[:NEAREST])
-        text = NOT_COVERED
-        if query.about_now or later:
-            text = NOT_NOW.format(when=_archive_date(index))
-        elif referral:
-            text = referral.reason
-        elif unmatched:
-            quoted = " or ".join(f"“{w}”" for w in unmatched)
-            text += " " + NOT_COVERED_TERMS.format(terms=quoted)
-        if hits and not (referral and text == referral.reason):
-            text += " " + NEAREST_HINT
-        nearest = tuple(
-            _citation(n, hit, base_url, query, None) for n, hit in enumerate(hits[:NEAREST], 1)
-        )
-        return Answer(
-            question,
-            text,
-            (),
-            (),
-            True,
-            confidence,
-            unmatched_terms=() if referral else unmatched,
-            nearest=nearest,
-            referral=referral,
-            subject=query.context or _question_subject(question),
-            **context,
-        )
+        return _decline(query, hits, index, evidence, referral, base_url)
 
     hits = hits[:top_k]
     kind = kinds.question_kind(query.question)
     units = choose(
-        hits[:max_passages],
-        kind,
-        weights,
-        query.covered_by,
-        query.vector,
-        max_sentences,
+        hits[:max_passages], kind, weights, query.covered_by, query.vector, max_sentences
     )
+    if units:
+        first = units[0]
+        states = kinds.states(kind, first.hit.passage.text[first.start : first.end])
+        evidence = replace(
+            evidence,
+            states_kind=float(states),
+            from_best=float(first.rank == 0),
+            first_score=first.score,
+        )
+    confidence = round(probability(evidence), 4)
+    if not units or confidence < min_confidence:
+        return _decline(query, hits, index, evidence, None, base_url)
     numbers: dict[str, int] = {}  # passage id -> citation number, in order of first use
     first_used: dict[str, int] = {}  # passage id -> start of its first quoted piece
     sentences: list[AnswerSentence] = []
@@ -175,22 +158,79 @@ def compose(
     )
     text = " ".join(_plain(s) + " " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
     span = None
-    if sentences and sentences[0].kind == "sentence":
+    if sentences[0].kind == "sentence":
         found = kinds.answer_span(kind, sentences[0].text, query.question)
         if found:
             span = (0, *found)
     return Answer(
-        question,
+        query.question,
         text,
         tuple(sentences),
         citations,
         False,
         confidence,
+        reading=query.reading,
+        follow_up=query.follow_up,
+        corrections=query.corrections,
         kind=kind.kind,
         answer_span=span,
-        subject=kind.subject or _answer_subject(units[0].hit.passage) if units else query.context,
-        **context,
+        subject=_subject(query, kind, units, index),
+        evidence=evidence,
     )
+
+
+def _decline(
+    query: Query,
+    hits: list[Hit],
+    index: SearchIndex,
+    evidence: Evidence,
+    referral: Referral | None,
+    base_url: str,
+) -> Answer:
+    """A "not covered" answer that says why, and offers the nearest sections."""
+    unmatched = () if referral else _unmatched(query, hits[:NEAREST])
+    text = NOT_COVERED
+    if query.about_now or _later_years(query, index):
+        text = NOT_NOW.format(when=_archive_date(index))
+    elif referral:
+        text = referral.reason
+    elif unmatched:
+        quoted = " or ".join(f"“{w}”" for w in unmatched)
+        text += " " + NOT_COVERED_TERMS.format(terms=quoted)
+    if hits and not (referral and text == referral.reason):
+        text += " " + NEAREST_HINT
+    nearest = tuple(
+        _citation(n, hit, base_url, query, None) for n, hit in enumerate(hits[:NEAREST], 1)
+    )
+    return Answer(
+        query.question,
+        text,
+        (),
+        (),
+        True,
+        round(probability(evidence), 4) if hits else 0.0,
+        reading=query.reading,
+        follow_up=query.follow_up,
+        corrections=query.corrections,
+        unmatched_terms=unmatched,
+        nearest=nearest,
+        referral=referral,
+        subject=query.context or _question_subject(query.question),
+        evidence=evidence,
+    )
+
+
+def _subject(query: Query, kind: kinds.QuestionKind, units: list[Unit], index) -> str:
+    """What the answer was about, for a follow-up to refer to: what the question named
+    (a definition's subject, or its own words when it names something specific), else
+    the page the answer opened with; a follow-up keeps the subject it was read with."""
+    if kind.subject:
+        return kind.subject[:SUBJECT_MAX_CHARS]
+    if query.follow_up and query.context and not names_something(query.question, index):
+        return query.context
+    if names_something(query.question, index):
+        return _question_subject(query.question)
+    return _answer_subject(units[0].hit.passage) if units else _question_subject(query.question)
 
 
 def _answer_subject(passage: Passage) -> str:
@@ -201,10 +241,9 @@ def _answer_subject(passage: Passage) -> str:
 
 
 def _question_subject(question: str) -> str:
-    """A declined question's own words, for a follow-up to refer to."""
-    return " ".join(w for w in WORD.findall(question) if w.lower() not in STOP_WORDS)[
-        :SUBJECT_MAX_CHARS
-    ]
+    """A question's own words, less the ones that only frame it."""
+    words = [w for w in WORD.findall(question) if w.lower() not in STOP_WORDS]
+    return " ".join(words[:10])[:SUBJECT_MAX_CHARS]
 
 
 def _same(a: AnswerSentence, b: AnswerSentence) -> bool:
@@ -271,22 +310,14 @@ def _term_weights(query: Query, index: SearchIndex) -> dict[str, float]:
         lowest = float(index.idf.min())
         for word in tokens(query.reading):
             term = stem(word)
-            if term in unknown and _everyday(word):
+            if term in unknown and everyday(word):
                 weights[term] = lowest
     return weights
 
 
-@lru_cache(maxsize=65_536)
-def _everyday(word: str) -> bool:
-    try:
-        return embed.embedder().is_common_word(word)
-    except embed.EmbeddingUnavailable:
-        return False
-
-
-def _confidence(hits: list[Hit], query: Query, weights: dict[str, float]) -> float:
-    """How sure we are that the best passage answers: the share of the question's
-    weight (rare terms count most, unknown terms most of all) found in that passage.
+def _coverage(hits: list[Hit], query: Query, weights: dict[str, float]) -> float:
+    """How much of the question the best passage covers: the share of the question's
+    weight (rare terms count most, unknown names most of all) found in that passage.
 
     Scores themselves are not comparable across questions, but coverage is: a
     passage that lacks the question's rarest words is about something else.

@@ -18,6 +18,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
+from ..index import embed
 from ..index.search import SearchIndex
 from ..text import STOP_WORDS, analyze, stem, tokens
 
@@ -93,16 +94,30 @@ def is_follow_up(question: str, index: SearchIndex) -> bool:
     if FOLLOW_UP_PRONOUNS.intersection(words):
         return True
     known = [t for t in analyze(question) if t in index.vocabulary]
-    return len(known) <= 1 or (len(words) <= 8 and not _names_something(question, index))
+    return len(known) <= 1 or (len(words) <= 8 and not names_something(question, index))
 
 
-def _names_something(question: str, index: SearchIndex) -> bool:
-    """True when a question names something of its own: a capitalised name after its
-    first word, or a term found in fewer than one passage in SPECIFIC."""
+def names_something(question: str, index: SearchIndex) -> bool:
+    """True when a question names something of its own: a capitalised name or acronym
+    after its first word, or a word that is neither everyday English nor common in the
+    guidance ("prescribing", "consortium"; not "sessions" or "examples")."""
     if re.search(r"\s[A-Z][A-Za-z]+", question.strip()):
         return True
-    rare = 1 + math.log(SPECIFIC)  # the smoothed idf of such a term
-    return any(index.term_weight(t) > rare for t in analyze(question) if t in index.vocabulary)
+    rare = 1 + math.log(SPECIFIC)  # the smoothed idf of a term in one passage in SPECIFIC
+    for word in tokens(question):
+        term = stem(word)
+        if term in index.vocabulary and index.term_weight(term) > rare and not everyday(word):
+            return True
+    return False
+
+
+@lru_cache(maxsize=65_536)
+def everyday(word: str) -> bool:
+    """True for a word the embedding's vocabulary holds whole: everyday English."""
+    try:
+        return embed.embedder().is_common_word(word)
+    except embed.EmbeddingUnavailable:
+        return False
 
 
 def correct_spelling(question: str, index: SearchIndex) -> tuple[str, list[tuple[str, str]]]:

@@ -16,7 +16,6 @@ import scipy.sparse as sp
 from ..models import Passage
 from ..text import analyze, tokens
 
-
 # How many times each field's words count. A page title and a section heading say what
 # a section is about, so a word there outweighs a passing mention in the body (chosen
 # on the development set's tuning part and on Cranfield and CISI, whose titles are a field

@@ -118,9 +118,8 @@ class SearchIndex:
         self.vectors = vectors
         self.vector_error: str | None = None if vectors is not None else "no passage vectors"
         # Small indexes are scanned in full, so keep a float32 copy for one fast product.
-        self._scan = (
-            vectors.astype(np.float32) if vectors is not None and len(vectors) <= SCAN_LIMIT else None
-        )
+        small = vectors is not None and len(vectors) <= SCAN_LIMIT
+        self._scan = vectors.astype(np.float32) if small else None
         self._counts: sp.csr_matrix | None = None
         self._buckets: dict[tuple[str, int], list[str]] | None = None
 

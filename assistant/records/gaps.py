@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from ..index.search import SearchIndex
 from ..text import analyze, stem, tokens
 
-LOW_CONFIDENCE = 0.7  # answered, but below this an editor should look
+# Answered, but below this confidence (a calibrated probability that the answer holds
+# what was asked; see assistant/answer/confidence.py) an editor should look.
+LOW_CONFIDENCE = 0.35
 
 
 @dataclass

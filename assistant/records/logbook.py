@@ -148,7 +148,7 @@ class Logbook:
     # sharing the file) can read a follow-up in context.
 
     def previous(self, conversation_id: str) -> list[str]:
-        """The readings of the conversation's recent questions, oldest first."""
+        """The subjects of the conversation's recent answers, oldest first."""
         try:
             with self._connect() as db:
                 row = db.execute(
@@ -160,9 +160,9 @@ class Logbook:
             return []
         return json.loads(row[0]) if row else []
 
-    def add(self, conversation_id: str, reading: str, previous: list[str]) -> None:
-        """Remember a question's reading after `previous`, the conversation so far."""
-        readings = (previous + [reading])[-CONVERSATION_TURNS:]
+    def add(self, conversation_id: str, subject: str, previous: list[str]) -> None:
+        """Remember an answer's subject after `previous`, the conversation so far."""
+        readings = (previous + [subject])[-CONVERSATION_TURNS:]
         # Written at once, not queued: the follow-up may come next, to any worker.
         self._write(
             [

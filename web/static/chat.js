@@ -1,5 +1,7 @@
-// Turns the plain form into a chat: answers from /api/query are added to the log and
-// earlier turns stay. Everything shown is set with textContent, never as HTML.
+// Turns the plain form into a chat: each answer comes from POST /turn already rendered
+// by the server's template (the same one the page uses without JavaScript), and earlier
+// turns stay. Only that server-escaped fragment is inserted as HTML; everything this
+// script writes itself is set with textContent.
 "use strict";
 
 (function () {
@@ -18,122 +20,9 @@
     return node;
   }
 
-  function safeUrl(url) {
-    // Only http(s) and same-site links: a javascript: URL in a corpus must not run.
-    try {
-      const parsed = new URL(url, window.location.href);
-      return ["http:", "https:"].includes(parsed.protocol) ? parsed.href : "#";
-    } catch (e) {
-      return "#";
-    }
-  }
-
-  function highlighted(snippet, spans) {
-    // The snippet as text nodes, with the question's words in <mark>.
-    const p = el("p");
-    let last = 0;
-    spans.forEach(([start, end]) => {
-      p.append(snippet.slice(last, start), el("mark", null, snippet.slice(start, end)));
-      last = end;
-    });
-    p.append(snippet.slice(last));
-    return p;
-  }
-
-  function sectionLink(c) {
-    const li = el("li");
-    const link = el("a", null, c.title);
-    link.href = safeUrl(c.url);
-    li.append(link);
-    if (c.section !== c.title) li.append(" ", el("span", "section", c.section));
-    return li;
-  }
-
-  function renderReading(data) {
-    const parts = [];
-    if (data.corrections.length) {
-      parts.push("Corrected: " + data.corrections.map((c) => c.from + " → " + c.to).join(", ") + ".");
-    }
-    if (data.follow_up) parts.push("Read as a follow-up: “" + data.reading + "”");
-    return parts.length ? el("p", "reading", parts.join(" ")) : null;
-  }
-
-  function renderFeedback(answerId) {
-    const f = el("form", "feedback");
-    f.method = "post";
-    f.action = "/feedback";
-    const id = el("input");
-    id.type = "hidden";
-    id.name = "answer_id";
-    id.value = answerId;
-    f.append(id, el("span", "feedback-label", "Was this helpful?"));
-    [["up", "Helpful", "Yes"], ["down", "Not helpful", "No"]].forEach(([value, label, icon]) => {
-      const b = el("button", null, icon);
-      b.type = "submit";
-      b.name = "rating";
-      b.value = value;
-      b.setAttribute("aria-label", label);
-      f.append(b);
-    });
-    const comment = el("label", "feedback-comment", "Comment (optional)");
-    const box = el("input");
-    box.type = "text";
-    box.name = "comment";
-    box.maxLength = 1000;
-    box.autocomplete = "off";
-    comment.append(box);
-    f.append(comment);
-    return f;
-  }
-
-  function renderAnswer(data) {
-    const item = el("li", "turn reply" + (data.no_answer ? " not-covered" : ""));
-    const reading = renderReading(data);
-    if (reading) item.append(reading);
-    const text = el("p", "answer-text");
-    if (data.no_answer) {
-      text.textContent = data.answer;
-    } else {
-      data.sentences.forEach((s, i) => {
-        if (i > 0) text.append(" ");
-        text.append(s.text);
-        s.citations.forEach((n) => {
-          const c = data.citations[n - 1];
-          const link = el("a", "cite", "[" + n + "]");
-          link.href = safeUrl(c.url);
-          link.title = c.title + ": " + c.section;
-          link.setAttribute("aria-label", "Source " + n + ": " + c.title);
-          text.append(" ", link);
-        });
-      });
-    }
-    item.append(text);
-    if (data.citations.length) {
-      const list = el("ol", "sources");
-      data.citations.forEach((c) => {
-        const li = sectionLink(c);
-        li.value = c.n;
-        const details = el("details");
-        details.append(el("summary", null, "Show the passage"), highlighted(c.snippet, c.highlights));
-        li.append(details);
-        list.append(li);
-      });
-      item.append(el("h3", "sources-heading", "Sources"), list);
-    }
-    if (data.nearest.length) {
-      const list = el("ul", "nearest");
-      data.nearest.forEach((c) => list.append(sectionLink(c)));
-      item.append(el("h3", "sources-heading", "Nearest sections"), list);
-    }
-    item.append(el("p", "meta", "Confidence " + Math.round(data.confidence * 100) + "%"));
-    if (data.answer_id) item.append(renderFeedback(data.answer_id));
-    addCopyButton(item);
-    return item;
-  }
-
   function answerAsText(item) {
     // The answer and its sources, so a pasted answer can still be checked.
-    const text = item.querySelector(".answer-text").textContent.trim();
+    const text = item.querySelector(".answer-text").innerText.trim();
     const sources = Array.from(item.querySelectorAll(".sources > li, .nearest > li")).map((li, i) => {
       const link = li.querySelector("a");
       const section = li.querySelector(".section");
@@ -190,16 +79,19 @@
     try {
       const body = { question: question };
       if (conversationId) body.conversation_id = conversationId;
-      const response = await fetch("/api/query", {
+      const response = await fetch("/turn", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body),
       });
-      const data = await response.json();
       if (response.ok) {
-        conversationId = data.conversation_id;
-        item = renderAnswer(data);
+        conversationId = response.headers.get("X-Conversation-Id");
+        const notCovered = response.headers.get("X-No-Answer") === "1";
+        item = el("li", "turn reply" + (notCovered ? " not-covered" : ""));
+        item.innerHTML = await response.text();
+        addCopyButton(item);
       } else {
+        const data = await response.json();
         item = el("li", "turn reply error");
         item.append(el("p", null, data.error ? data.error.message : "Something went wrong."));
       }
