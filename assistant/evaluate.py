@@ -103,7 +103,7 @@ def run(index: SearchIndex, questions: list[dict], **options) -> list[Outcome]:
             if q.get("follow_up_of"):
                 previous = [ask(by_id[q["follow_up_of"]])[0].subject]
             query, hits = retrieve(q["question"], index, previous, RANKED)
-            answered[q["id"]] = compose(query, hits, index, top_k=RANKED, **options), hits
+            answered[q["id"]] = compose(query, hits, index, **options), hits
         return answered[q["id"]]
 
     outcomes = []

@@ -66,7 +66,7 @@ def health():
                 "passages": 0,
             }
         ), 503
-    faults = [f for f in (holder.error, _logbook_error()) if f]
+    faults = [f for f in (holder.error, index.vector_error, _logbook_error()) if f]
     body = {
         "status": "degraded" if faults else "ok",
         "index_version": index.version,

@@ -123,9 +123,7 @@ def compose(
 
     hits = hits[:top_k]
     kind = kinds.question_kind(query.question)
-    units = choose(
-        hits[:max_passages], kind, weights, query.covered_by, query.vector, max_sentences
-    )
+    units = choose(hits, kind, weights, query.covered_by, query.vector, max_sentences, max_passages)
     if units:
         first = units[0]
         states = kinds.states(kind, first.hit.passage.text[first.start : first.end])

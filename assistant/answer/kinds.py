@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text import STOP_WORDS, tokens
+from ..text import STOP_WORDS, stem, tokens
 
 DEFINITION = "definition"
 WHO = "who"
@@ -70,6 +70,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
         ),
     )
 )
+# "What is the difference between a grant and a contract?" is answered by saying what
+# each is: a definition of the first, with the second (usually) close by.
+_COMPARISON = re.compile(
+    r"\bdifference between\s+(?:an?\s+|the\s+)?(?P<subject>[^?,;]{2,40}?)\s+and\s", re.I
+)
 # Words of a would-be definition subject that show the question asks something else
 # ("what are commissioners looking for", "what is the difference between ...").
 _NOT_A_SUBJECT = re.compile(
@@ -91,6 +96,9 @@ def question_kind(question: str) -> QuestionKind:
     """Read the kind of answer a question wants from its wording. A question of several
     clauses is read by the first clause that asks something recognisable."""
     text = question.strip()
+    comparison = _COMPARISON.search(text)
+    if comparison:
+        return QuestionKind(DEFINITION, comparison.group("subject").strip())
     found: list[tuple[int, str, re.Match]] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
@@ -164,14 +172,16 @@ _HOW = re.compile(
     re.I,
 )
 _EXAMPLE = re.compile(r"\b(for example|for instance|such as|including|examples?|case stud)", re.I)
-_DEFINES = r"(?:is|are|was|were|means|meant|refers to|describes|stands for|is defined as)\b"
+_DEFINES = r"\b(?:is|are|was|were|means|meant|refers to|describes|stands for|is defined as)\b"
+_NEGATED = re.compile(r"\b(?:is|are|was|were)\s+not\b|\bisn't\b|\bwasn't\b", re.I)
 
 
 def states(kind: QuestionKind, sentence: str) -> bool:
     """True when the sentence states the kind of answer the question wants."""
     k = kind.kind
     if k == WHO:
-        return _has_name(sentence) and bool(_WHO_VERBS.search(sentence))
+        names = [m for m in NAME.finditer(sentence) if m.start() > 0 or m.group(0).isupper()]
+        return bool(names) and (bool(_WHO_VERBS.search(sentence)) or len(names) >= 2)
     if k == WHEN:
         return bool(DATE.search(sentence))
     if k == HOW_MUCH:
@@ -188,15 +198,20 @@ def states(kind: QuestionKind, sentence: str) -> bool:
 
 
 def defines(subject: str, sentence: str) -> bool:
-    """True when the sentence says what `subject` is: it opens with the subject (or
-    names it in its first few words) and goes on with "is", "means", "refers to"..."""
+    """True when the sentence says what `subject` is: it opens with the subject ("Social
+    prescribing links people ..."), or names it within its first few words and goes on
+    with "is", "means", "refers to"... but not "is not", which says what it is not."""
     words = [w for w in tokens(subject) if w not in STOP_WORDS]
     if not words:
         return False
-    head = " ".join(tokens(sentence)[: len(words) + 8])
-    if not all(re.search(rf"\b{re.escape(w)}", head) for w in words):
+    said = tokens(sentence)
+    opening = [w for w in said[: len(words) + 2] if w not in STOP_WORDS]
+    if all(any(o.startswith(w[:5]) for o in opening) for w in words):
+        return not _NEGATED.search(sentence[:160])
+    head = " ".join(said[: len(words) + 8])
+    if not all(re.search(rf"\b{re.escape(w[:5])}", head) for w in words):
         return False
-    return bool(re.search(_DEFINES, sentence[:160], re.I))
+    return bool(re.search(_DEFINES, sentence[:160], re.I)) and not _NEGATED.search(sentence[:160])
 
 
 def mentions(subject: str, sentence: str) -> bool:
@@ -206,31 +221,47 @@ def mentions(subject: str, sentence: str) -> bool:
     return bool(words) and all(re.search(rf"\b{re.escape(w[:5])}", text) for w in words)
 
 
-def _has_name(sentence: str) -> bool:
-    # A capitalised word that does not start the sentence, or an acronym anywhere.
-    return any(m.start() > 0 or m.group(0).isupper() for m in NAME.finditer(sentence))
-
-
 # -- the exact answer inside a sentence ----------------------------------------------
 
 
 def answer_span(kind: QuestionKind, sentence: str, question: str) -> tuple[int, int] | None:
     """Offsets of the exact answer in `sentence` (a name for "who", a date for "when",
-    a figure for "how much"), or None. The answer is the first candidate the question
-    does not itself contain."""
+    a figure for "how much"), or None. A candidate the question itself contains is not
+    an answer; for "who", the name that does what the question asks ("who led" ->
+    "NCVO led", "led by NCVO") comes before any other."""
     pattern = {WHO: NAME, WHEN: DATE, HOW_MUCH: FIGURE}.get(kind.kind)
     if pattern is None:
         return None
     asked = {w for w in tokens(question) if w not in STOP_WORDS}
+    found = []
     for match in pattern.finditer(sentence):
         text = match.group(0)
-        if kind.kind == WHO:
-            if match.start() == 0 and not text.isupper() and " " not in text:
-                continue  # an ordinary word that starts the sentence
-            if text.lower() in STOP_WORDS:
-                continue
+        if kind.kind == WHO and (
+            (match.start() == 0 and not text.isupper() and " " not in text)
+            or text.lower() in STOP_WORDS
+        ):
+            continue  # an ordinary word that starts the sentence
         words = {w for w in tokens(text) if w not in STOP_WORDS}
         if words and words <= asked:
             continue  # the question named it already
-        return match.start(), match.end()
-    return None
+        found.append((match.start(), match.end()))
+    if not found:
+        return None
+    if kind.kind == WHO:
+        verbs = [
+            m for m in _WHO_VERBS.finditer(sentence) if stem(m.group(0).lower()) in _stems(question)
+        ]
+        if verbs:
+            verb = verbs[0]
+            after_by = re.match(r"\s+by\s+", sentence[verb.end() :])
+            if after_by:
+                start = verb.end() + after_by.end()
+                return next(((a, b) for a, b in found if a == start), found[0])
+            before = [(a, b) for a, b in found if b <= verb.start()]
+            if before:
+                return before[-1]
+    return found[0]
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in tokens(text)}

@@ -25,7 +25,15 @@ SIGNPOST = re.compile(r"\s*(See|See also|Read more|For more|More on)\b", re.I)
 # "there" of a place it does not name reads wrongly without the sentence before it.
 LEANS_BACK = re.compile(
     r"\s*(It|Its|This|That|These|Those|They|Their|Them|He|She|His|Her|Such|Both|Here|"
-    r"The latter|The former|Also|However|But)\b"
+    r"The latter|The former|The same|The site|The figure|The above|Also|However|But)\b"
+)
+# Sentences about the page rather than its subject ("This page covers ...").
+META = re.compile(
+    r"\s*(This|The other) (page|pages|section|case study|guide|news item|summary)s?\b"
+    r"|.*\bpages? in this section\b"
+    r"|.*\b(page|pages|section) (explains|explain|describes|describe|covers|cover|sets out|"
+    r"lists|gives|shows)\b",
+    re.I,
 )
 THERE = re.compile(
     r"\bthere\b(?!\s+(is|are|was|were|have|has|had|will|would|may|might|could|can|should|"
@@ -38,7 +46,6 @@ STATES_KIND = 0.35  # the piece states the kind of answer asked for
 LEAD_POSITION = 0.05  # the section's first sentence usually says what it is about
 FOCUS = 0.85  # pieces outside the first piece's passage count this much
 SUPPORT = 0.45  # a supporting piece scores at least this share of the first
-FIRST_FROM = 3
 CONTINUE = 3  # pieces that follow the first in its section, quoted after it
 
 
@@ -103,6 +110,8 @@ def _analyse(passage: Passage) -> Analysed:
     pieces = []
     for atom in shape.atoms:
         piece = text[atom.start : atom.end]
+        if atom.kind == "sentence" and atom.group < 0 and META.match(piece):
+            continue  # says nothing about the subject
         leans = atom.kind == "sentence" and (
             LEANS_BACK.match(piece) is not None or THERE.search(piece) is not None
         )
@@ -153,27 +162,31 @@ def choose(
     covered_by,
     vector: np.ndarray | None,
     max_units: int,
+    passages: int,
 ) -> list[Unit]:
     """The units to quote, the one that answers first, the rest in reading order.
 
     `weights` are the question's terms with their idf; `covered_by(terms)` gives the
-    question terms a piece covers (synonyms count); `vector` is the question's.
+    question terms a piece covers (synonyms count); `vector` is the question's. Pieces
+    come from the best `passages` hits, except that a definition may come from any.
     """
     scored = _score_all(hits, kind, weights, covered_by, vector)
     if not scored:
         return []
-    openers = [s for s in scored if (s.piece.opener or _has_antecedent(s)) and s.rank < FIRST_FROM]
+    openers = [s for s in scored if (s.piece.opener or _has_antecedent(s)) and s.rank < passages]
     if kind.kind == kinds.DEFINITION and kind.subject:
-        # A definition opens with a sentence that says what the subject is, failing
-        # that one that names it: never a body that leaves its subject unsaid.
-        defining = [s for s in openers if kinds.defines(kind.subject, _text(s))]
+        # A definition opens with a sentence that says what the subject is (from any
+        # passage retrieved), failing that one that names it: never a body that
+        # leaves its subject unsaid.
+        everywhere = [s for s in scored if s.piece.opener]
+        defining = [s for s in everywhere if kinds.defines(kind.subject, _text(s))]
         naming = [s for s in openers if kinds.mentions(kind.subject, _text(s))]
         openers = defining or naming or openers
     first = max(openers or scored, key=lambda s: s.score)
+    analysed = analysis(first.hit.passage)
     picked = [first]
     # What follows the first piece in its section usually carries on its answer ("Two
     # results stand out. First, ... Second, ...").
-    analysed = analysis(first.hit.passage)
     following = {s.index: s for s in scored if s.hit is first.hit}
     for i in range(first.index + 1, min(first.index + 1 + CONTINUE, len(analysed.pieces))):
         piece = analysed.pieces[i]
@@ -183,7 +196,7 @@ def choose(
             break
         picked.append(following.get(i) or _Scored(first.rank, first.hit, i, piece, 0.0, False))
     rest = sorted(
-        (s for s in scored if s not in picked),
+        (s for s in scored if s not in picked and s.rank < passages),
         key=lambda s: -(s.score * (1.0 if s.hit is first.hit else FOCUS)),
     )
     for s in rest:
