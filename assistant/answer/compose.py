@@ -15,7 +15,7 @@ from ..index.counts import index_text
 from ..index.search import SearchIndex
 from ..models import Answer, AnswerSentence, Citation, Hit, Passage, Referral
 from ..settings import SETTINGS
-from ..text import STOP_WORDS, normalise_space, stem, tokens
+from ..text import STOP_WORDS, analyze, normalise_space, stem, tokens
 from . import kinds
 from .confidence import Evidence, probability
 from .query import SUBJECT_MAX_CHARS, Query, everyday, names_something, prepare
@@ -102,7 +102,12 @@ def compose(
 ) -> Answer:
     """Compose the answer to a question already read and searched (see `answer`)."""
     weights = _term_weights(query, index)
+    kind = kinds.question_kind(query.question)
     coverage = _coverage(hits, query, weights)
+    if kind.subject and hits:
+        # A definition's subject is what it asks about; the rest frames the question.
+        subject = {t: w for t, w in weights.items() if t in set(analyze(kind.subject))}
+        coverage = max(coverage, _coverage(hits, query, subject))
     related = (index.similarity(hits[0], query.vector) if hits else None) or 0.0
     typed = [t for t, n in query.terms.items() if n >= 1]
     unfamiliar = sum(t not in index.vocabulary for t in typed) / max(len(typed), 1)
@@ -122,7 +127,6 @@ def compose(
         return _decline(query, hits, index, evidence, referral, base_url)
 
     hits = hits[:top_k]
-    kind = kinds.question_kind(query.question)
     units = choose(hits, kind, weights, query.covered_by, query.vector, max_sentences, max_passages)
     if units:
         first = units[0]

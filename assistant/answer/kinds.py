@@ -23,7 +23,11 @@ YES_NO = "yes_no"
 EXAMPLES = "examples"
 OTHER = "other"
 
-_Q = r"(?:^\s*|[.?!;:,]\s+|\s[-–—]\s+|\b(?:and|but|so|or)\s+)"  # where a question may start
+# Where a question may start: the beginning, after a clause, or after a filler word.
+_Q = (
+    r"(?:^\s*|[.?!;:,]\s+|\s[-–—]\s+|\b(?:and|but|so|or)\s+)"
+    r"(?:(?:honestly|really|actually|basically|just|please|then),?\s+)?"
+)
 _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
     (kind, re.compile(pattern, re.I))
     for kind, pattern in (
@@ -167,12 +171,12 @@ _REASON = re.compile(
     re.I,
 )
 _HOW = re.compile(
-    r"\b(should|can|could|by (\w+ing)|start(ing)? (by|with)|first|step|ask|look (at|for)|"
-    r"use|using|search|register|contact|talk to|approach|find|build|show|through)\b",
+    r"\b(should|can|could|need to|needs to|start(ing)? (by|with)|first|steps?|ask|talk to|"
+    r"approach|contact|look (at|for)|search|register|sign up|watch|check)\b",
     re.I,
 )
 _EXAMPLE = re.compile(r"\b(for example|for instance|such as|including|examples?|case stud)", re.I)
-_DEFINES = r"\b(?:is|are|was|were|means|meant|refers to|describes|stands for|is defined as)\b"
+_DEFINING_VERBS = frozenset("is are was were means meant refers describes stands".split())
 _NEGATED = re.compile(r"\b(?:is|are|was|were)\s+not\b|\bisn't\b|\bwasn't\b", re.I)
 
 
@@ -199,19 +203,23 @@ def states(kind: QuestionKind, sentence: str) -> bool:
 
 def defines(subject: str, sentence: str) -> bool:
     """True when the sentence says what `subject` is: it opens with the subject ("Social
-    prescribing links people ..."), or names it within its first few words and goes on
-    with "is", "means", "refers to"... but not "is not", which says what it is not."""
+    prescribing links people ...", "A grant funds ..."), or names it and goes straight
+    on with "is", "means", "refers to"... but not "is not", which says what it is not."""
     words = [w for w in tokens(subject) if w not in STOP_WORDS]
-    if not words:
+    if not words or _NEGATED.search(sentence[:160]):
         return False
     said = tokens(sentence)
     opening = [w for w in said[: len(words) + 2] if w not in STOP_WORDS]
     if all(any(o.startswith(w[:5]) for o in opening) for w in words):
-        return not _NEGATED.search(sentence[:160])
-    head = " ".join(said[: len(words) + 8])
-    if not all(re.search(rf"\b{re.escape(w[:5])}", head) for w in words):
-        return False
-    return bool(re.search(_DEFINES, sentence[:160], re.I)) and not _NEGATED.search(sentence[:160])
+        return True
+    for i, word in enumerate(said[:20]):
+        if word.startswith(words[0][:5]):
+            after = said[i + len(words) : i + len(words) + 3]
+            if any(w in _DEFINING_VERBS for w in after) and all(
+                any(s.startswith(w[:5]) for s in said[i : i + len(words) + 1]) for w in words
+            ):
+                return True
+    return False
 
 
 def mentions(subject: str, sentence: str) -> bool:

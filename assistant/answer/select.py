@@ -110,8 +110,10 @@ def _analyse(passage: Passage) -> Analysed:
     pieces = []
     for atom in shape.atoms:
         piece = text[atom.start : atom.end]
-        if atom.kind == "sentence" and atom.group < 0 and META.match(piece):
-            continue  # says nothing about the subject
+        if atom.kind == "sentence" and atom.group < 0 and (
+            META.match(piece) or SIGNPOST.match(piece) or _points_on(piece)
+        ):
+            continue  # says nothing about the subject, or only where to read about it
         leans = atom.kind == "sentence" and (
             LEANS_BACK.match(piece) is not None or THERE.search(piece) is not None
         )
@@ -124,10 +126,7 @@ def _analyse(passage: Passage) -> Analysed:
                 atom.leads,
                 frozenset(analyze(piece)),
                 normalise_space(piece).lower(),
-                opener=(atom.kind != "sentence" or len(piece.split()) >= 5)
-                and SIGNPOST.match(piece) is None
-                and not _points_on(piece)
-                and not leans,
+                opener=(atom.kind != "sentence" or len(piece.split()) >= 5) and not leans,
                 leans_back=leans,
             )
         )
@@ -190,10 +189,6 @@ def choose(
     following = {s.index: s for s in scored if s.hit is first.hit}
     for i in range(first.index + 1, min(first.index + 1 + CONTINUE, len(analysed.pieces))):
         piece = analysed.pieces[i]
-        if SIGNPOST.match(first.hit.passage.text[piece.start : piece.end]) or _points_on(
-            first.hit.passage.text[piece.start : piece.end]
-        ):
-            break
         picked.append(following.get(i) or _Scored(first.rank, first.hit, i, piece, 0.0, False))
     rest = sorted(
         (s for s in scored if s not in picked and s.rank < passages),
@@ -285,7 +280,20 @@ def _text(s: _Scored) -> str:
 
 
 def _has_antecedent(s: _Scored) -> bool:
-    return s.piece.leans_back and s.index > 0
+    return s.piece.leans_back and _antecedent(s, analysis(s.hit.passage)) is not None
+
+
+def _antecedent(s: _Scored, analysed: Analysed) -> Piece | None:
+    """The sentence a leaning piece leans on: the one before, or, when it opens a
+    paragraph, the section's first sentence, which names what the section is about."""
+    piece = s.piece
+    if s.index == 0:
+        return None
+    opens_paragraph = s.hit.passage.text[piece.start - 1] == "\n"
+    before = analysed.pieces[0 if opens_paragraph else s.index - 1]
+    if before.kind != "sentence" or before.group >= 0 or before.leans_back:
+        return None
+    return before
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -301,10 +309,9 @@ def _expand(s: _Scored, analysed: Analysed) -> list[Unit]:
     if piece.group >= 0:
         return [_group_unit(s, analysed.groups[piece.group])]
     unit = Unit(rank, hit, "sentence", piece.start, piece.end, score=s.score)
-    if piece.leans_back and s.index > 0:
-        before = analysed.pieces[s.index - 1]
-        if before.kind == "sentence" and before.group < 0:
-            return [Unit(rank, hit, "sentence", before.start, before.end, score=s.score), unit]
+    before = _antecedent(s, analysed) if piece.leans_back else None
+    if before is not None:
+        return [Unit(rank, hit, "sentence", before.start, before.end, score=s.score), unit]
     return [unit]
 
 

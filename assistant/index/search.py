@@ -180,6 +180,8 @@ class SearchIndex:
             "libraries": {n: version(n) for n in ("scikit-learn", "nltk", "numpy", "scipy")},
         }
         manifest["version"] += "-" + manifest["content_hash"][:8]
+        if vector_error:
+            manifest["vectors_missing"] = vector_error
         words = _words(passages, previous)
         index = cls(
             passages,
@@ -474,7 +476,8 @@ def _load_vectors(
     or missing vector file costs the semantic half of search, never the index."""
     described = manifest.get("vectors")
     if not described:
-        return None, "this index has no passage vectors: rebuild it for hybrid search"
+        why = manifest.get("vectors_missing", "this index has no passage vectors")
+        return None, f"{why}: searching by TF-IDF alone; rebuild the index for hybrid search"
     try:
         vectors = np.load(directory / "vectors.npy", allow_pickle=False)
     except (OSError, ValueError) as exc:
