@@ -110,8 +110,10 @@ def _analyse(passage: Passage) -> Analysed:
     pieces = []
     for atom in shape.atoms:
         piece = text[atom.start : atom.end]
-        if atom.kind == "sentence" and atom.group < 0 and (
-            META.match(piece) or SIGNPOST.match(piece) or _points_on(piece)
+        if (
+            atom.kind == "sentence"
+            and atom.group < 0
+            and (META.match(piece) or SIGNPOST.match(piece) or _points_on(piece))
         ):
             continue  # says nothing about the subject, or only where to read about it
         leans = atom.kind == "sentence" and (
