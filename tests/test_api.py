@@ -226,3 +226,21 @@ def test_responses_name_the_index_version_that_answered(live_server, corpus_inde
     assert headers["X-Index-Version"] == corpus_index.version
     _, headers, _ = call(live_server, "/?q=JSNA")
     assert headers["X-Index-Version"] == corpus_index.version
+
+
+NOT_TEXT = b'{"question": "commissioning \\ud800"}'  # JSON's escape for a lone surrogate
+
+
+def test_text_that_is_not_utf8_is_refused_every_way_of_asking(live_server):
+    for path in ("/api/query", "/turn"):
+        status, data = call_json(live_server, path, NOT_TEXT)
+        assert status == 400 and data["error"]["code"] == "invalid_question", path
+        assert "not text" in data["error"]["message"]
+    # In a URL the same surrogate can only come as bytes that are not UTF-8.
+    status, data = call_json(live_server, "/api/query?q=commissioning%ED%A0%80")
+    assert status == 400 and data["error"]["code"] == "invalid_question"
+    status, _, page = call(live_server, "/?q=commissioning%ED%A0%80")
+    assert status == 200 and b"holds something that is not text" in page
+    comment = b'{"answer_id": "abc", "rating": "up", "comment": "thanks \\ud800"}'
+    status, data = call_json(live_server, "/api/feedback", comment)
+    assert status == 400 and data["error"]["code"] == "invalid_comment"

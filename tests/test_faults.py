@@ -119,3 +119,15 @@ def test_full_disk_when_recording(tmp_path, monkeypatch):
     health = client.get("/api/health").json
     assert health["status"] == "degraded" and "disk is full" in health["faults"][0]
     assert json.dumps(health)  # still plain JSON
+
+
+def test_a_question_that_is_not_text_does_not_stop_recording(tmp_path):
+    _, app = serve(tmp_path)
+    with LiveServer(app) as server:
+        status, data = call_json(server, "/api/query", b'{"question": "commissioning \\ud800"}')
+        assert status == 400 and data["error"]["code"] == "invalid_question"
+        answer_id = ask(server)[1]["answer_id"]
+        started = time.monotonic()
+        status, _ = call_json(server, "/api/feedback", {"answer_id": answer_id, "rating": "up"})
+        assert status == 201 and time.monotonic() - started < 1
+        assert health_soon(server, "ok")["status"] == "ok"

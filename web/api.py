@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from .errors import ApiError
 from .openapi import OPENAPI
-from .service import record_feedback, run_query, take_index
+from .service import query_arg, record_feedback, run_query, take_index
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -32,7 +32,7 @@ def query_get():
     top_k = request.args.get("top_k")
     if top_k is not None and top_k.isascii() and top_k.isdigit():  # "²" is a digit too
         top_k = int(top_k)
-    result = run_query(request.args.get("q"), top_k, request.args.get("conversation_id"))
+    result = run_query(query_arg("q"), top_k, request.args.get("conversation_id"))
     return jsonify(result.to_json())
 
 
