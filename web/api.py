@@ -66,7 +66,8 @@ def health():
                 "passages": 0,
             }
         ), 503
-    faults = [f for f in (holder.error, _logbook_error()) if f]
+    logbook = current_app.extensions["ccp_logbook"]
+    faults = ([holder.error] if holder.error else []) + (logbook.faults() if logbook else [])
     body = {
         "status": "degraded" if faults else "ok",
         "index_version": index.version,
@@ -76,8 +77,3 @@ def health():
     if faults:  # still answering, but an operator should look
         body["faults"] = faults
     return jsonify(body)
-
-
-def _logbook_error() -> str | None:
-    logbook = current_app.extensions["ccp_logbook"]
-    return logbook.error if logbook else None
