@@ -6,14 +6,14 @@ from flask import Blueprint, current_app, jsonify, request
 
 from .errors import ApiError
 from .openapi import OPENAPI
-from .service import query_arg, record_feedback, run_query, take_index
+from .service import json_body, query_arg, record_feedback, run_query, take_index
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.post("/query")
 def query():
-    body = request.get_json(silent=True)
+    body = json_body()
     if body is None:
         raise ApiError(
             400,
@@ -38,7 +38,7 @@ def query_get():
 
 @bp.post("/feedback")
 def feedback():
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         raise ApiError(
             400, "invalid_json", 'Send a JSON object: {"answer_id": ..., "rating": "up"}.'

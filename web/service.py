@@ -45,6 +45,16 @@ class QueryResult:
         }
 
 
+def json_body() -> object:
+    """The request's JSON, or None when it is not JSON. JSON nested deeper than the
+    parser goes ("[" * 30000) raises RecursionError, which get_json(silent=True) lets
+    through as a 500: not JSON either, for us."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 def take_index() -> SearchIndex | None:
     """The index for this request, taken once so the request sees a single version
     (and its version named in the response headers)."""
@@ -161,7 +171,7 @@ def record_feedback(answer_id: object, rating: object, comment: object = None) -
     """Validate and store a thumbs up or down, with an optional comment."""
     if not isinstance(answer_id, str) or not CONVERSATION_ID.match(answer_id):
         raise ApiError(400, "invalid_answer_id", '"answer_id" must be the id an answer gave.')
-    if rating not in RATINGS:
+    if not isinstance(rating, str) or rating not in RATINGS:  # a list is unhashable
         raise ApiError(400, "invalid_rating", '"rating" must be "up" or "down".')
     if comment is None:
         comment = ""
