@@ -94,6 +94,7 @@ def test_citation_links_open_the_cited_section(live_server):
     [
         (b"this is not json", "invalid_json"),
         (b'["a list"]', "invalid_json"),
+        (b"[" * 30_000, "invalid_json"),  # nested deeper than the parser goes
         ({}, "missing_question"),
         ({"question": None}, "missing_question"),
         ({"question": ""}, "empty_question"),
@@ -113,6 +114,20 @@ def test_bad_input_gets_a_json_400(live_server, body, code):
     assert status == 400
     assert data["error"]["code"] == code
     assert data["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "path, body, code",
+    [
+        ("/api/feedback", b"[" * 30_000, "invalid_json"),
+        ("/turn", b"[" * 30_000, "invalid_json"),
+        ("/api/feedback", {"answer_id": "abc", "rating": ["up"]}, "invalid_rating"),
+        ("/api/feedback", {"answer_id": "abc", "rating": {"up": 1}}, "invalid_rating"),
+    ],
+)
+def test_malformed_json_elsewhere_gets_a_json_400(live_server, path, body, code):
+    status, data = call_json(live_server, path, body)
+    assert status == 400 and data["error"]["code"] == code and data["error"]["message"]
 
 
 def test_wrong_content_type_and_methods_and_paths_get_json_errors(live_server):
@@ -226,3 +241,21 @@ def test_responses_name_the_index_version_that_answered(live_server, corpus_inde
     assert headers["X-Index-Version"] == corpus_index.version
     _, headers, _ = call(live_server, "/?q=JSNA")
     assert headers["X-Index-Version"] == corpus_index.version
+
+
+NOT_TEXT = b'{"question": "commissioning \\ud800"}'  # JSON's escape for a lone surrogate
+
+
+def test_text_that_is_not_utf8_is_refused_every_way_of_asking(live_server):
+    for path in ("/api/query", "/turn"):
+        status, data = call_json(live_server, path, NOT_TEXT)
+        assert status == 400 and data["error"]["code"] == "invalid_question", path
+        assert "not text" in data["error"]["message"]
+    # In a URL the same surrogate can only come as bytes that are not UTF-8.
+    status, data = call_json(live_server, "/api/query?q=commissioning%ED%A0%80")
+    assert status == 400 and data["error"]["code"] == "invalid_question"
+    status, _, page = call(live_server, "/?q=commissioning%ED%A0%80")
+    assert status == 200 and b"holds something that is not text" in page
+    comment = b'{"answer_id": "abc", "rating": "up", "comment": "thanks \\ud800"}'
+    status, data = call_json(live_server, "/api/feedback", comment)
+    assert status == 400 and data["error"]["code"] == "invalid_comment"

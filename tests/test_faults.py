@@ -1,10 +1,12 @@
 """Faults while serving: the server keeps answering, logs the fault, and says so."""
 
+import dataclasses
 import json
 import shutil
 import sqlite3
 import time
 
+from assistant import answer
 from assistant.build import build
 from assistant.index.versions import current_dir
 from web import create_app
@@ -119,3 +121,61 @@ def test_full_disk_when_recording(tmp_path, monkeypatch):
     health = client.get("/api/health").json
     assert health["status"] == "degraded" and "disk is full" in health["faults"][0]
     assert json.dumps(health)  # still plain JSON
+
+
+def test_a_question_that_is_not_text_does_not_stop_recording(tmp_path):
+    _, app = serve(tmp_path)
+    with LiveServer(app) as server:
+        status, data = call_json(server, "/api/query", b'{"question": "commissioning \\ud800"}')
+        assert status == 400 and data["error"]["code"] == "invalid_question"
+        answer_id = ask(server)[1]["answer_id"]
+        started = time.monotonic()
+        status, _ = call_json(server, "/api/feedback", {"answer_id": answer_id, "rating": "up"})
+        assert status == 201 and time.monotonic() - started < 1
+        assert health_soon(server, "ok")["status"] == "ok"
+
+
+def test_a_record_that_cannot_be_stored_is_dropped_alone(tmp_path):
+    _, app = serve(tmp_path)
+    logbook = app.extensions["ccp_logbook"]
+    index = app.extensions["ccp_index"].index
+    good = answer("What happens in the review step?", index)
+    bad = dataclasses.replace(good, question="review \ud800")  # what validation now refuses
+    ids = [logbook.record_answer(a, index.version) for a in (good, bad, good)]
+    logbook.flush()
+    stored = {row["id"] for row in logbook.answers()}
+    assert ids[0] in stored and ids[2] in stored and ids[1] not in stored
+    client = app.test_client()
+    answer_id = client.post("/api/query", json={"question": "What happens at review?"}).json[
+        "answer_id"
+    ]
+    response = client.post("/api/feedback", json={"answer_id": answer_id, "rating": "up"})
+    assert response.status_code == 201
+    health = client.get("/api/health").json
+    assert health["status"] == "degraded"
+    assert "1 record(s) could not be stored" in health["faults"][0]
+    assert "\\ud800" in health["faults"][0]  # shown escaped: the reply is UTF-8
+
+
+def test_a_stopped_recording_thread_is_started_again(tmp_path, monkeypatch):
+    _, app = serve(tmp_path)
+    logbook = app.extensions["ccp_logbook"]
+    connect = logbook._connect
+
+    def stop_the_thread():  # once: a fault no `except Exception` catches
+        monkeypatch.setattr(logbook, "_connect", connect)
+        raise SystemExit("stopped by the test")
+
+    with LiveServer(app) as server:
+        ask(server)
+        logbook.flush()
+        monkeypatch.setattr(logbook, "_connect", stop_the_thread)
+        ask(server)
+        health = health_soon(server, "degraded")
+        assert "recording thread stopped (SystemExit: stopped by the test)" in health["faults"][0]
+        answer_id = ask(server)[1]["answer_id"]  # starts the writer again
+        status, _ = call_json(server, "/api/feedback", {"answer_id": answer_id, "rating": "up"})
+        assert status == 201
+        _, health = call_json(server, "/api/health")
+        assert health["status"] == "degraded"
+        assert "stopped and was started again 1 time(s)" in health["faults"][0]

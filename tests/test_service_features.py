@@ -1,5 +1,7 @@
 """The API as other services use it: OpenAPI, GET, CORS, rate limits, feedback, reports."""
 
+import csv
+import io
 import json
 import sqlite3
 import time
@@ -8,6 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_spec
 
+from assistant.records.gaps import Gap, to_csv
 from web import create_app
 
 from .conftest import LiveServer, run_python
@@ -209,3 +212,27 @@ def test_unanswered_report_from_the_cli_and_for_admins(tmp_path, corpus_index_ro
     assert csv_response.mimetype == "text/csv"
     off = create_app({"INDEX_DIR": str(corpus_index_root), "DB_PATH": str(db)}).test_client()
     assert off.get("/admin/report", headers={"Authorization": "Bearer t0ken"}).status_code == 404
+
+
+def test_unanswered_report_csv_never_starts_a_formula(tmp_path, corpus_index_root):
+    app = create_app(
+        {"INDEX_DIR": str(corpus_index_root), "DB_PATH": str(tmp_path / "f.db"), "ADMIN_TOKEN": "t"}
+    )
+    client = app.test_client()
+    typed = ['=HYPERLINK("https://evil.example","zebra")', "+walrus", "-giraffe", "@SUM(okapi)"]
+    for q in typed:
+        client.post("/api/query", json={"question": q})
+    response = client.get("/admin/report?format=csv", headers={"Authorization": "Bearer t"})
+    examples = [row[5] for row in csv.reader(io.StringIO(response.text))][1:]
+    assert sorted(examples) == sorted("'" + q for q in typed)  # shown as typed, never run
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_csv_text_cell_is_neutralised(start):
+    gap = Gap((f"{start}terms",), [f"{start}1+1"], nearest={"/site/a": f"{start}title: s"})
+    _, row = csv.reader(io.StringIO(to_csv([gap])))
+    assert [row[0], row[5], row[6]] == [
+        f"'{start}terms",
+        f"'{start}1+1",
+        f"'{start}title: s </site/a>",
+    ]

@@ -6,14 +6,14 @@ from flask import Blueprint, current_app, jsonify, request
 
 from .errors import ApiError
 from .openapi import OPENAPI
-from .service import record_feedback, run_query, take_index
+from .service import json_body, query_arg, record_feedback, run_query, take_index
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.post("/query")
 def query():
-    body = request.get_json(silent=True)
+    body = json_body()
     if body is None:
         raise ApiError(
             400,
@@ -32,13 +32,13 @@ def query_get():
     top_k = request.args.get("top_k")
     if top_k is not None and top_k.isascii() and top_k.isdigit():  # "²" is a digit too
         top_k = int(top_k)
-    result = run_query(request.args.get("q"), top_k, request.args.get("conversation_id"))
+    result = run_query(query_arg("q"), top_k, request.args.get("conversation_id"))
     return jsonify(result.to_json())
 
 
 @bp.post("/feedback")
 def feedback():
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         raise ApiError(
             400, "invalid_json", 'Send a JSON object: {"answer_id": ..., "rating": "up"}.'
@@ -66,7 +66,9 @@ def health():
                 "passages": 0,
             }
         ), 503
-    faults = [f for f in (holder.error, index.vector_error, _logbook_error()) if f]
+    logbook = current_app.extensions["ccp_logbook"]
+    faults = [f for f in (holder.error, index.vector_error) if f]
+    faults += logbook.faults() if logbook else []
     body = {
         "status": "degraded" if faults else "ok",
         "index_version": index.version,
@@ -76,8 +78,3 @@ def health():
     if faults:  # still answering, but an operator should look
         body["faults"] = faults
     return jsonify(body)
-
-
-def _logbook_error() -> str | None:
-    logbook = current_app.extensions["ccp_logbook"]
-    return logbook.error if logbook else None

@@ -20,7 +20,7 @@ from assistant.records.gaps import find_gaps, to_csv, to_html
 
 from .admin import is_admin
 from .errors import ApiError
-from .service import record_feedback, run_query
+from .service import json_body, printable, query_arg, record_feedback, run_query
 
 bp = Blueprint("chat", __name__)
 
@@ -89,7 +89,7 @@ def confidence_label(answer: Answer) -> str:
 
 @bp.get("/")
 def page():
-    question = request.args.get("q")
+    question = query_arg("q")
     result = error = None
     if question is not None:
         try:
@@ -100,7 +100,7 @@ def page():
         "chat.html",
         result=result,
         error=error,
-        question=question or "",
+        question=printable(question or ""),
         examples=EXAMPLES,
         notice=None,
     )
@@ -110,7 +110,7 @@ def page():
 def turn():
     """One turn of the chat for the page's script: the answer rendered by the same
     template as the page, so there is one rendering of an answer for people."""
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", 'Send a JSON object such as {"question": "..."}.')
     result = run_query(body.get("question"), conversation_id=body.get("conversation_id"))

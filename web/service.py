@@ -7,14 +7,23 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
-from flask import current_app, g
+from flask import current_app, g, request
 
 from assistant import Answer, SearchIndex, answer
 
 from .errors import ApiError
 
 CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Lone surrogates: the only characters a str can hold that UTF-8 cannot encode. JSON can
+# carry them ("\ud800"), and nothing downstream (the tokenizer, SQLite, the response)
+# can take them.
+SURROGATES = re.compile("[\ud800-\udfff]")
+NOT_TEXT = (
+    "holds something that is not text (a lone surrogate such as \\ud800, or bytes that are "
+    "not UTF-8): send it as UTF-8 text."
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,16 @@ class QueryResult:
             "index_version": self.index_version,
             "took_ms": round(self.took_ms, 2),
         }
+
+
+def json_body() -> object:
+    """The request's JSON, or None when it is not JSON. JSON nested deeper than the
+    parser goes ("[" * 30000) raises RecursionError, which get_json(silent=True) lets
+    through as a 500: not JSON either, for us."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
 
 
 def take_index() -> SearchIndex | None:
@@ -65,6 +84,8 @@ def check_question(value: object) -> str:
         raise ApiError(400, "invalid_question", '"question" must be a string.')
     if not value.strip():
         raise ApiError(400, "empty_question", '"question" is empty: type a question.')
+    if SURROGATES.search(value):
+        raise ApiError(400, "invalid_question", f'"question" {NOT_TEXT}')
     if len(value) > limit:
         raise ApiError(
             400,
@@ -72,6 +93,23 @@ def check_question(value: object) -> str:
             f'"question" has {len(value)} characters; the limit is {limit}.',
         )
     return value.strip()
+
+
+def query_arg(name: str) -> str | None:
+    """A query-string argument, or None. Unlike request.args, which quotes bytes that
+    are not UTF-8 back into the text (so "%ED%A0%80", a lone surrogate, is asked as
+    those nine characters), this decodes them to lone surrogates, which the checks
+    refuse."""
+    raw = request.query_string.decode("latin-1")  # bytes as they came, one char each
+    for key, value in parse_qsl(raw, keep_blank_values=True, encoding="latin-1"):
+        if key == name:
+            return value.encode("latin-1").decode("utf-8", "surrogateescape")
+    return None
+
+
+def printable(text: str) -> str:
+    """The text with any lone surrogate replaced, so that it can be shown back."""
+    return SURROGATES.sub("\ufffd", text)
 
 
 def check_top_k(value: object) -> int:
@@ -133,7 +171,7 @@ def record_feedback(answer_id: object, rating: object, comment: object = None) -
     """Validate and store a thumbs up or down, with an optional comment."""
     if not isinstance(answer_id, str) or not CONVERSATION_ID.match(answer_id):
         raise ApiError(400, "invalid_answer_id", '"answer_id" must be the id an answer gave.')
-    if rating not in RATINGS:
+    if not isinstance(rating, str) or rating not in RATINGS:  # a list is unhashable
         raise ApiError(400, "invalid_rating", '"rating" must be "up" or "down".')
     if comment is None:
         comment = ""
@@ -143,6 +181,8 @@ def record_feedback(answer_id: object, rating: object, comment: object = None) -
             "invalid_comment",
             f'"comment" must be text of at most {MAX_COMMENT_CHARS} characters.',
         )
+    if SURROGATES.search(comment):
+        raise ApiError(400, "invalid_comment", f'"comment" {NOT_TEXT}')
     logbook = current_app.extensions["ccp_logbook"]
     if logbook is None:
         raise ApiError(404, "feedback_off", "Feedback is not being recorded on this server.")

@@ -15,6 +15,9 @@ from ..text import analyze, stem, tokens
 # Answered, but below this confidence (a calibrated probability that the answer holds
 # what was asked; see assistant/answer/confidence.py) an editor should look.
 LOW_CONFIDENCE = 0.35
+# A cell starting with one of these is read as a formula by spreadsheets (OWASP, "CSV
+# Injection"), and the report quotes what users typed.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -78,16 +81,22 @@ def to_csv(gaps: list[Gap]) -> str:
     for g in gaps:
         writer.writerow(
             [
-                " ".join(g.terms),
+                _cell(" ".join(g.terms)),
                 g.count,
                 g.not_covered,
                 g.low_confidence,
                 g.thumbs_down,
-                " | ".join(dict.fromkeys(g.questions))[:1000],
-                " | ".join(f"{label} <{url}>" for url, label in list(g.nearest.items())[:3]),
+                _cell(" | ".join(dict.fromkeys(g.questions))[:1000]),
+                _cell(" | ".join(f"{label} <{url}>" for url, label in list(g.nearest.items())[:3])),
             ]
         )
     return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet shows and never runs: a leading single quote, as OWASP
+    advises, before anything that would start a formula ("=HYPERLINK(...)")."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def to_html(gaps: list[Gap]) -> str:

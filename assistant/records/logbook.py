@@ -7,7 +7,9 @@ records older than the retention period are deleted.
 
 Recording never gets in the way of answering: writes are queued and made by one
 background thread in batches, and a failure (a locked or full disk, a read-only file)
-is logged and reported on /api/health while answers go out anyway.
+is logged and reported on /api/health while answers go out anyway. A record that cannot
+be stored is dropped alone, and a writer thread that stops is started again by the next
+write: one bad request must never end all recording.
 """
 
 from __future__ import annotations
@@ -66,8 +68,13 @@ class Logbook:
         self._local = threading.local()
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
+        self._starting = threading.Lock()  # guards (re)starting the writer, nothing else
         self._hurry = threading.Event()  # set when a flush waits: write without delay
-        self.error: str | None = None
+        self.error: str | None = None  # the last storage failure, until a write succeeds
+        self.dropped = 0  # records that could not be stored, since the process started
+        self.dropped_reason = ""
+        self.restarts = 0  # times the writer thread stopped and was started again
+        self.stopped_reason = ""
 
     def _connect(self) -> sqlite3.Connection:
         """This thread's connection (opened once per thread: opening costs more than
@@ -185,61 +192,131 @@ class Logbook:
             ("DELETE FROM conversations WHERE updated_at < ?", (now - CONVERSATION_TTL,)),
         ]
 
+    def faults(self) -> list[str]:
+        """What an operator should look at, for /api/health; empty when all is well.
+        A stopped writer or a dropped record means a bug, so these stay reported."""
+        faults = [self.error] if self.error else []
+        writer = self._writer
+        if writer is not None and not writer.is_alive():
+            faults.append(
+                f"the recording thread stopped ({self.stopped_reason}); "
+                "it is started again by the next write"
+            )
+        elif self.restarts:
+            faults.append(
+                f"the recording thread stopped and was started again {self.restarts} "
+                f"time(s) (last: {self.stopped_reason}); the records it was writing were lost"
+            )
+        if self.dropped:
+            faults.append(
+                f"{self.dropped} record(s) could not be stored and were dropped "
+                f"(last: {self.dropped_reason})"
+            )
+        return faults
+
     def flush(self, timeout: float = 2.0) -> None:
         """Wait until everything queued so far has been written (or has failed)."""
         if self._writer is not None:
+            self._ensure_writer()  # else queued records would wait for ever
             done = threading.Event()
             self._queue.put(done)
             self._hurry.set()
             done.wait(timeout)
 
     def _enqueue(self, sql: str, params: tuple) -> None:
-        # The lock only guards starting the writer: the writer holds it while it
-        # commits, and an answer must not wait for that.
-        if self._writer is None:
-            with self._lock:
-                if self._writer is None:
-                    self._writer = threading.Thread(
-                        target=self._write_loop, name="logbook", daemon=True
-                    )
-                    self._writer.start()
-                    atexit.register(self.flush)
+        self._ensure_writer()
         self._queue.put((sql, params))
 
+    def _ensure_writer(self) -> None:
+        """Start the writer thread, or start it again if it has stopped. An answer
+        only waits here when there is no writer, never for a commit."""
+        writer = self._writer
+        if writer is not None and writer.is_alive():
+            return
+        with self._starting:
+            if self._writer is not None and self._writer.is_alive():
+                return
+            if self._writer is None:
+                atexit.register(self.flush)
+            else:
+                self.restarts += 1
+                log.error("restarting the recording thread (stopped: %s)", self.stopped_reason)
+            self._writer = threading.Thread(target=self._write_loop, name="logbook", daemon=True)
+            self._writer.start()
+
     def _write_loop(self) -> None:
-        while True:
-            batch = [self._queue.get()]
-            # Let records gather for a moment (unless someone is waiting for them): a
-            # commit costs several inserts, and waking for each record costs the
-            # threads answering questions their turn.
-            self._hurry.wait(BATCH_SECONDS)
-            self._hurry.clear()
-            while len(batch) < BATCH_SIZE:
+        """Write queued records in batches. Nothing a record holds stops this (see
+        _write); should anything else, the next write starts another thread."""
+        try:
+            while True:
+                batch = self._next_batch()
                 try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            writes = [item for item in batch if isinstance(item, tuple)]
-            if writes:
-                self._write(writes)
-            for item in batch:
-                if isinstance(item, threading.Event):
-                    item.set()
-            if len(batch) == BATCH_SIZE:
-                self._hurry.set()  # more are waiting
+                    writes = [item for item in batch if isinstance(item, tuple)]
+                    if writes:
+                        self._write(writes)
+                finally:
+                    for item in batch:  # release flush() even if this thread stops
+                        if isinstance(item, threading.Event):
+                            item.set()
+        except BaseException as exc:  # only a thread's end: nothing to re-raise to
+            self.stopped_reason = _describe(exc)
+            log.critical("the recording thread stopped", exc_info=True)
+
+    def _next_batch(self) -> list:
+        batch = [self._queue.get()]
+        # Let records gather for a moment (unless someone is waiting for them): a
+        # commit costs several inserts, and waking for each record costs the threads
+        # answering questions their turn.
+        self._hurry.wait(BATCH_SECONDS)
+        self._hurry.clear()
+        while len(batch) < BATCH_SIZE:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        if len(batch) == BATCH_SIZE:
+            self._hurry.set()  # more are waiting
+        return batch
 
     def _write(self, writes: list[tuple[str, tuple]]) -> None:
+        """Commit the writes together. SQLite's and the file system's errors are about
+        the file (locked, full, read-only): the batch is lost and the fault reported
+        until a write succeeds. Any other error is about a record (text that cannot be
+        encoded, say): the writes are then committed one by one and only those that
+        fail are dropped."""
         if time.monotonic() - self._last_purge > 3600:
             self._last_purge = time.monotonic()
             writes = writes + self._expired()
         try:
-            with self._lock, self._connect() as db:
-                for sql, params in writes:
-                    db.execute(sql, params)
-            self.error = None
-        except sqlite3.Error as exc:
+            self._commit(writes)
+        except (sqlite3.Error, OSError) as exc:
             self._failed(exc)
+        except Exception:
+            for write in writes:
+                try:
+                    self._commit([write])
+                except (sqlite3.Error, OSError) as exc:
+                    self._failed(exc)
+                    return
+                except Exception as exc:
+                    self._drop(exc)
+
+    def _commit(self, writes: list[tuple[str, tuple]]) -> None:
+        with self._lock, self._connect() as db:
+            for sql, params in writes:
+                db.execute(sql, params)
+        self.error = None
 
     def _failed(self, exc: Exception) -> None:
         self.error = f"recording to {self.path} failed: {exc}"
         log.error(self.error)
+
+    def _drop(self, exc: Exception) -> None:
+        self.dropped += 1
+        self.dropped_reason = _describe(exc)
+        log.error("dropped a record that could not be stored: %s", self.dropped_reason)
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception as text that can go out as UTF-8: it may quote the bad record."""
+    return f"{type(exc).__name__}: {exc}".encode("utf-8", "backslashreplace").decode("utf-8")
