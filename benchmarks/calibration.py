@@ -104,7 +104,7 @@ def plot(judged: dict[str, tuple[np.ndarray, np.ndarray]], path: Path) -> None:
     ax.set_ylabel("share of answers holding every key fact")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_title("Reliability of answer confidence (parts not fitted on)")
+    ax.set_title("Answer confidence, on parts it was not fitted on", fontsize=10)
     ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

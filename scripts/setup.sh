@@ -20,7 +20,7 @@ apt_install() {
         as_root apt-get update -qq
         APT_UPDATED=1
     fi
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
 PYTHON=${PYTHON:-python3}
@@ -36,7 +36,7 @@ fi
 
 stamp=".venv/.installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)-${EXTRAS:-none}"
 if [ ! -f "$stamp" ]; then
-    echo "Installing CCP Assistant and its dependencies into .venv ..."
+    echo "Installing CCP Assistant and its dependencies into .venv (a minute or two) ..."
     .venv/bin/python -m pip install -q --upgrade pip
     if [ -n "${EXTRAS:-}" ]; then
         .venv/bin/python -m pip install -q -e ".[${EXTRAS}]"

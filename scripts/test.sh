@@ -5,7 +5,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 EXTRAS=test . scripts/setup.sh
-if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
+    && [ -z "${CHROMIUM_PATH:-}" ]; then
     echo "Installing Chromium for the browser tests ..."
     apt_install chromium
 fi

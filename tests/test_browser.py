@@ -248,3 +248,24 @@ def test_markup_in_a_corpus_page_is_shown_not_run(browser, tmp_path):
             if javascript:
                 assert page.evaluate("window.__pwned") is None
             context.close()
+
+
+def test_exact_answers_lists_tables_and_referrals_render(page, live_server):
+    page.goto(live_server.url + "/")
+    reply = ask(page, "How much did Arts Council England put into the programme?")
+    assert reply.locator("mark.answer-span").inner_text() == "£895,000"
+    assert "%" not in reply.locator(".meta").inner_text()  # no uncalibrated percentage
+
+    reply = ask(page, "What did NEF recommend commissioners do?")
+    assert reply.locator("ul.answer-list > li").count() >= 4
+    reply = ask(page, "How many words could each heading of the application run to?")
+    headings = reply.locator("table.answer-table th").all_inner_texts()
+    assert headings == ["Heading", "Word limit"]
+    shot(page, "chat-list-and-table")
+    assert_accessible(page, "answer with a list and a table")
+
+    reply = ask(page, "Can you give me the email address of the Kent pilot lead?")
+    links = reply.locator("ul.referrals a")
+    assert links.count() >= 1
+    assert all(h.startswith("https://") for h in links.evaluate_all("l => l.map(a => a.href)"))
+    assert_accessible(page, "declined with referral links")

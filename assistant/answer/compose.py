@@ -122,7 +122,7 @@ def compose(
         or _missing_years(query, hits)
         or not hits
         or coverage < min_coverage
-        or (index.vectors is not None and related < MIN_RELATEDNESS)
+        or (index.has_vectors and related < MIN_RELATEDNESS)
     ):
         return _decline(query, hits, index, evidence, referral, base_url)
 

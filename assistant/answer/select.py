@@ -89,7 +89,7 @@ class Unit:
 
 
 _ANALYSED: dict[tuple, Analysed] = {}
-_ANALYSED_MAX = 20_000
+_ANALYSED_MAX = 5_000  # with their pieces' vectors, at most about 25 MB
 
 
 def analysis(passage: Passage) -> Analysed:

@@ -115,8 +115,11 @@ class SearchIndex:
         self.directory: Path | None = None  # where it was loaded from
         # Passage vectors (float16, one row per passage) for hybrid search; None when
         # the index has none, and `vector_error` then says why (health reports it).
-        self.vectors = vectors
+        self.has_vectors = vectors is not None
         self.vector_error: str | None = None if vectors is not None else "no passage vectors"
+        # The float16 vectors as on disk, for saving and for updates; a large loaded
+        # index drops them and reads them again only when an update needs them.
+        self._vectors = vectors
         # Small indexes are scanned in full, so keep a float32 copy for one fast product.
         small = vectors is not None and len(vectors) <= SCAN_LIMIT
         self._scan = vectors.astype(np.float32) if small else None
@@ -254,13 +257,15 @@ class SearchIndex:
 
     def similarity(self, hit: Hit, vector: np.ndarray | None) -> float | None:
         """Cosine similarity of a hit's passage and a question's vector, if both exist."""
-        if vector is None or self.vectors is None or hit.row < 0:
+        if vector is None or not self.has_vectors or hit.row < 0:
             return None
-        return float(self.vectors[hit.row].astype(np.float32) @ vector)
+        if self._scan is not None:
+            return float(self._scan[hit.row] @ vector)
+        return float(self._int8[hit.row].astype(np.float32) @ vector) * INT8_SCALE
 
     def embed_query(self, text: str) -> np.ndarray | None:
         """The question's vector, or None when this index has no passage vectors."""
-        if self.vectors is None:
+        if not self.has_vectors:
             return None
         return embed.embedder().embed_one(text)
 
@@ -277,13 +282,16 @@ class SearchIndex:
         different scales, and scaling both to 0..1 lets one weight serve every collection.
         """
         candidates, pool = self._lexical(counts)
-        if vector is None or self.vectors is None or k <= 0:
+        if vector is None or not self.has_vectors or k <= 0:
             return self._top(candidates, pool, k)
         if self._scan is not None or len(candidates) < k:
             # Every passage is a candidate: found by meaning alone if need be.
             lexical = np.zeros(len(self.passages), np.float32)
             lexical[candidates] = pool
-            dense = (self._scan if self._scan is not None else self.vectors) @ vector
+            if self._scan is not None:
+                dense = self._scan @ vector
+            else:  # few terms known in a large index: compare with every passage
+                dense = (self._int8 @ vector) * INT8_SCALE
             # A passage found by meaning alone must be plainly close in meaning.
             candidates = np.flatnonzero((lexical > 0) | (dense >= MEANING_ALONE))
             if not len(candidates):
@@ -345,6 +353,13 @@ class SearchIndex:
             for i, row in zip(top.tolist(), candidates[top].tolist(), strict=True)
             if pool[i] > 0
         ]
+
+    @property
+    def vectors(self) -> np.ndarray | None:
+        """The passage vectors as stored (float16), or None if the index has none."""
+        if self._vectors is None and self.has_vectors and self.directory is not None:
+            self._vectors = np.load(self.directory / "vectors.npy", allow_pickle=False)
+        return self._vectors
 
     @property
     def matrix(self) -> sp.csr_matrix:
@@ -420,6 +435,8 @@ class SearchIndex:
         index.directory = directory
         if vector_error:
             index.vector_error = vector_error
+        if index._int8 is not None:
+            index._vectors = None  # served from the int8 copy; reloaded for updates
         return index
 
 
