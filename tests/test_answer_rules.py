@@ -207,3 +207,17 @@ def test_what_a_conversation_carries_is_bounded(corpus_index):
         previous.append(result.subject)
     assert max(len(s) for s in previous) <= 120
     assert len(result.reading) <= 120 + len(": and what else?")
+
+
+# -- confidence ----------------------------------------------------------------------------
+
+
+def test_confidence_is_a_fitted_probability(corpus_index):
+    from assistant.answer.confidence import calibrated
+
+    # The shipped model was fitted on the current evidence features (refit with
+    # benchmarks/calibration.py --write after changing them).
+    assert calibrated()
+    answered = answer("How much did Arts Council England put into the programme?", corpus_index)
+    declined = answer("What is the capital of France?", corpus_index)
+    assert 0 < declined.confidence < answered.confidence < 1

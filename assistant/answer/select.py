@@ -318,37 +318,27 @@ def _expand(s: _Scored, analysed: Analysed) -> list[Unit]:
 
 
 def _group_unit(s: _Scored, group: Group) -> Unit:
-    members = group.members
+    """A list with its lead-in, or a table with its headings: the first few members,
+    then "and N more"; a table row further down comes alone under its headings."""
+    header, members = None, group.members
     if group.kind == "table":
-        header, rows = members[0], members[1:]
-        shown = rows[:MAX_ROWS]
-        if s.piece.kind == "row" and (s.piece.start, s.piece.end) not in shown + (header,):
-            shown = ((s.piece.start, s.piece.end),)
-        start = group.lead[0] if group.lead else header[0]
-        if shown[0] != rows[0]:
-            start = shown[0][0]
-        return Unit(
-            s.rank,
-            s.hit,
-            "table",
-            start,
-            shown[-1][1],
-            lead=group.lead if start != shown[0][0] else None,
-            members=shown,
-            header=header,
-            more=len(rows) - len(shown),
-            score=s.score,
-        )
-    shown = members[:MAX_ITEMS]
-    start = group.lead[0] if group.lead else shown[0][0]
+        header, members = members[0], members[1:]
+    shown = members[: MAX_ROWS if header else MAX_ITEMS]
+    row = (s.piece.start, s.piece.end)
+    if header and s.piece.kind == "row" and row not in shown and row != header:
+        shown = (row,)
+    whole = shown[0] == members[0]  # the quote runs on from the group's start
+    lead = group.lead if whole else None
+    start = lead[0] if lead else (header[0] if header and whole else shown[0][0])
     return Unit(
         s.rank,
         s.hit,
-        "list",
+        group.kind,
         start,
         shown[-1][1],
-        lead=group.lead,
+        lead=lead,
         members=shown,
+        header=header,
         more=len(members) - len(shown),
         score=s.score,
     )
