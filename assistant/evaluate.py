@@ -20,7 +20,6 @@ The parts keep the figures honest:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from pathlib import Path
 from .answer import compose, retrieve
 from .index.search import SearchIndex
 from .models import Answer, Hit
+from .text import fold
 
 RANKED = 10  # passages looked at for hit@k and MRR
 PARTS = ("tuning", "validation", "blind", "blind-holdout")
@@ -77,18 +77,10 @@ def _page(url: str) -> str:
     return url.split("#")[0].removesuffix(".html")
 
 
-_QUOTES = str.maketrans("‘’“”–—", "''\"\"--")
-
-
-def normalise(text: str) -> str:
-    """Lower case, straight quotes, single spaces: how facts and answers are compared."""
-    return re.sub(r"\s+", " ", text.translate(_QUOTES).lower()).strip()
-
-
 def holds(text: str, fact: list[str]) -> bool:
     """True when `text` contains one of the fact's wordings."""
-    text = normalise(text)
-    return any(normalise(wording) in text for wording in fact)
+    text = fold(text)
+    return any(fold(wording) in text for wording in fact)
 
 
 def run(index: SearchIndex, questions: list[dict], **options) -> list[Outcome]:

@@ -100,3 +100,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def normalise_space(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+_STRAIGHT = str.maketrans("‘’“”–—", "''\"\"--")
+
+
+def fold(text: str) -> str:
+    """Lower case, straight quotes and dashes, single spaces: for comparing wordings."""
+    return normalise_space(text.translate(_STRAIGHT).lower())

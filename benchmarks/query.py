@@ -81,7 +81,7 @@ def measure(passages: list[Passage], queries: list[str]) -> dict:
     from nltk.stem.snowball import SnowballStemmer
 
     started = time.perf_counter()
-    lexical = SearchIndex.build(passages, vectors=False)
+    lexical = SearchIndex.build(passages, with_vectors=False)
     lexical_build = time.perf_counter() - started
     started = time.perf_counter()
     hybrid = SearchIndex.build(passages)

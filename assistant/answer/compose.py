@@ -53,39 +53,20 @@ def answer(
     *,
     previous: list[str] | None = None,
     top_k: int = _default("top_k"),
-    max_sentences: int = _default("answer_sentences"),
-    max_passages: int = _default("answer_passages"),
-    min_coverage: float = _default("min_coverage"),
-    min_confidence: float = _default("min_confidence"),
-    base_url: str = "",
+    **options,
 ) -> Answer:
     """Answer `question` from `index`.
 
     Args:
         question: the user's question, as typed.
         index: the passage index to search.
-        previous: the readings of the conversation's earlier questions, oldest first,
-            so that a follow-up ("and how long did it run?") is read in context.
+        previous: the subjects of the conversation's earlier answers, oldest first, so
+            that a follow-up ("and how long did it run?") is read in context.
         top_k: passages to retrieve; the answer draws on the best `max_passages`.
-        max_sentences: most sentences in the answer.
-        min_coverage: below this share of the question found in the best passage, the
-            answer says the guidance does not cover it.
-        min_confidence: below this confidence (see answer/confidence.py), likewise.
-        base_url: prefix for citation links to relative page URLs (for example
-            "/site/" when the app serves the snapshot, or the live site's address).
+        options: the rest of `compose`'s settings.
     """
     query, hits = retrieve(question, index, previous, k=max(top_k, NEAREST))
-    return compose(
-        query,
-        hits,
-        index,
-        top_k=top_k,
-        max_sentences=max_sentences,
-        max_passages=max_passages,
-        min_coverage=min_coverage,
-        min_confidence=min_confidence,
-        base_url=base_url,
-    )
+    return compose(query, hits, index, top_k=top_k, **options)
 
 
 def compose(
@@ -100,7 +81,17 @@ def compose(
     min_confidence: float = _default("min_confidence"),
     base_url: str = "",
 ) -> Answer:
-    """Compose the answer to a question already read and searched (see `answer`)."""
+    """Compose the answer to a question already read and searched (see `answer`).
+
+    Args:
+        max_sentences: most pieces in the answer.
+        max_passages: most passages the answer quotes from.
+        min_coverage: below this share of the question found in the best passage, the
+            answer says the guidance does not cover it.
+        min_confidence: below this confidence (see answer/confidence.py), likewise.
+        base_url: prefix for citation links to relative page URLs (for example
+            "/site/" when the app serves the snapshot, or the live site's address).
+    """
     weights = _term_weights(query, index)
     kind = kinds.question_kind(query.question)
     coverage = _coverage(hits, query, weights)
@@ -115,16 +106,16 @@ def compose(
         coverage, related, 0.0, 0.0, float(query.follow_up), math.log1p(len(typed)), unfamiliar, 0.0
     )
     referral = referral_for(query.question, index.referrals)
+    current = query.about_now or bool(_later_years(query, index))
     if (
         referral
-        or query.about_now
-        or _later_years(query, index)
+        or current
         or _missing_years(query, hits)
         or not hits
         or coverage < min_coverage
         or (index.has_vectors and related < MIN_RELATEDNESS)
     ):
-        return _decline(query, hits, index, evidence, referral, base_url)
+        return _decline(query, hits, index, evidence, referral, current, base_url)
 
     hits = hits[:top_k]
     units = choose(hits, kind, weights, query.covered_by, query.vector, max_sentences, max_passages)
@@ -139,7 +130,7 @@ def compose(
         )
     confidence = round(probability(evidence), 4)
     if not units or confidence < min_confidence:
-        return _decline(query, hits, index, evidence, None, base_url)
+        return _decline(query, hits, index, evidence, None, False, base_url)
     numbers: dict[str, int] = {}  # passage id -> citation number, in order of first use
     first_used: dict[str, int] = {}  # passage id -> start of its first quoted piece
     sentences: list[AnswerSentence] = []
@@ -187,12 +178,14 @@ def _decline(
     index: SearchIndex,
     evidence: Evidence,
     referral: Referral | None,
+    current: bool,
     base_url: str,
 ) -> Answer:
-    """A "not covered" answer that says why, and offers the nearest sections."""
+    """A "not covered" answer that says why (`current`: it asks about after the
+    guidance was written), and offers the nearest sections."""
     unmatched = () if referral else _unmatched(query, hits[:NEAREST])
     text = NOT_COVERED
-    if query.about_now or _later_years(query, index):
+    if current:
         text = NOT_NOW.format(when=_archive_date(index))
     elif referral:
         text = referral.reason
@@ -228,9 +221,10 @@ def _subject(query: Query, kind: kinds.QuestionKind, units: list[Unit], index) -
     the page the answer opened with; a follow-up keeps the subject it was read with."""
     if kind.subject:
         return kind.subject[:SUBJECT_MAX_CHARS]
-    if query.follow_up and query.context and not names_something(query.question, index):
+    named = names_something(query.question, index)
+    if query.follow_up and query.context and not named:
         return query.context
-    if names_something(query.question, index):
+    if named:
         return _question_subject(query.question)
     return _answer_subject(units[0].hit.passage) if units else _question_subject(query.question)
 

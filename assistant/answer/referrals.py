@@ -14,6 +14,7 @@ import tomllib
 from pathlib import Path
 
 from ..models import Link, Referral
+from ..text import fold
 
 REFERRALS_FILE = "referrals.toml"
 
@@ -53,16 +54,11 @@ def read_referrals(path: Path) -> list[Referral]:
 
 def referral_for(question: str, referrals: tuple[Referral, ...]) -> Referral | None:
     """The first referral with a phrase in the question, if any."""
-    text = _normalise(question)
+    text = fold(question)
     for referral in referrals:
         if _pattern(referral.phrases).search(text):
             return referral
     return None
-
-
-def _normalise(text: str) -> str:
-    text = text.lower().translate(str.maketrans("‘’“”", "''\"\""))
-    return re.sub(r"\s+", " ", text)
 
 
 _PATTERNS: dict[tuple[str, ...], re.Pattern] = {}
@@ -74,7 +70,7 @@ def _pattern(phrases: tuple[str, ...]) -> re.Pattern:
     if found is None:
         parts = []
         for phrase in phrases:
-            words = [re.escape(w).replace(r"\*", r"\w*") for w in _normalise(phrase).split()]
+            words = [re.escape(w).replace(r"\*", r"\w*") for w in fold(phrase).split()]
             parts.append(r"\s+".join(words))
         found = _PATTERNS[phrases] = re.compile(r"\b(?:" + "|".join(parts) + r")(?!\w)")
     return found

@@ -57,7 +57,6 @@ class Piece:
     end: int
     kind: str  # "sentence", "item" or "row"
     group: int
-    leads: bool
     terms: frozenset[str]
     key: str  # lower-case text with spaces normalised, to spot repeats
     opener: bool  # can open an answer: long enough, not a signpost, not leaning back
@@ -125,7 +124,6 @@ def _analyse(passage: Passage) -> Analysed:
                 atom.end,
                 atom.kind,
                 atom.group,
-                atom.leads,
                 frozenset(analyze(piece)),
                 normalise_space(piece).lower(),
                 opener=(atom.kind != "sentence" or len(piece.split()) >= 5) and not leans,
@@ -153,7 +151,6 @@ class _Scored:
     index: int  # of the piece in its passage's analysis
     piece: Piece
     score: float
-    states: bool
 
 
 def choose(
@@ -191,7 +188,7 @@ def choose(
     following = {s.index: s for s in scored if s.hit is first.hit}
     for i in range(first.index + 1, min(first.index + 1 + CONTINUE, len(analysed.pieces))):
         piece = analysed.pieces[i]
-        picked.append(following.get(i) or _Scored(first.rank, first.hit, i, piece, 0.0, False))
+        picked.append(following.get(i) or _Scored(first.rank, first.hit, i, piece, 0.0))
     rest = sorted(
         (s for s in scored if s not in picked and s.rank < passages),
         key=lambda s: -(s.score * (1.0 if s.hit is first.hit else FOCUS)),
@@ -273,7 +270,7 @@ def _score_all(hits, kind, weights, covered_by, vector) -> list[_Scored]:
             score = relevance * (overlap + SEMANTIC * semantic)
             score += STATES_KIND * relevance * states
             score += LEAD_POSITION * (i == 0)
-            out.append(_Scored(rank, hit, i, piece, score, states))
+            out.append(_Scored(rank, hit, i, piece, score))
     return out
 
 

@@ -27,7 +27,6 @@ class Atom:
     end: int
     kind: str  # "sentence", "item" or "row"
     group: int = -1
-    leads: bool = False  # a sentence that introduces the group after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +81,7 @@ def layout(text: str) -> Layout:
             and text[previous.end : start].strip() == ""
         ):
             lead = (previous.start, previous.end)
-            atoms[-1] = Atom(previous.start, previous.end, "sentence", len(groups), True)
+            atoms[-1] = Atom(previous.start, previous.end, "sentence", len(groups))
         group_kind = "list" if kind == "item" else "table"
         if group_kind == "table" and len(members) < 2:
             group_kind = "list"  # a lone row has no headings to show: quote it as text

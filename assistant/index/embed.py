@@ -65,12 +65,7 @@ class Embedder:
         encoded = self._tokenizer.encode_batch(texts, add_special_tokens=False)
         ids = [enc.ids for enc in encoded]
         if len(ids) <= SMALL_BATCH:  # answering: a few sentences, no float32 table
-            out = np.zeros((len(ids), self._table.shape[1]), np.float32)
-            for row, tokens in enumerate(ids):
-                if tokens:
-                    out[row] = self._table[tokens].astype(np.float32).sum(axis=0)
-            norms = np.linalg.norm(out, axis=1, keepdims=True)
-            return out / np.where(norms > 0, norms, 1.0)
+            return _unit(np.stack([self._sum(i) for i in ids]) if ids else np.zeros((0, DIMS)))
         import scipy.sparse as sp
 
         lengths = np.fromiter((len(i) for i in ids), np.int64, len(ids))
@@ -80,9 +75,17 @@ class Embedder:
             (np.ones(len(columns), np.float32), (rows, columns)),
             shape=(len(ids), self._table32().shape[0]),
         )
-        sums = np.asarray(counts @ self._table32(), dtype=np.float32)
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        return sums / np.where(norms > 0, norms, 1.0)
+        return _unit(np.asarray(counts @ self._table32(), dtype=np.float32))
+
+    def embed_one(self, text: str) -> np.ndarray:
+        """A question's vector (what `embed` gives for one text, without batching)."""
+        return _unit(self._sum(self._tokenizer.encode(text, add_special_tokens=False).ids))
+
+    def _sum(self, ids: list[int]) -> np.ndarray:
+        """The sum of the tokens' vectors (zeros for no tokens)."""
+        if not ids:
+            return np.zeros(self._table.shape[1], np.float32)
+        return self._table[ids].astype(np.float32).sum(axis=0)
 
     def _table32(self) -> np.ndarray:
         # Building needs the table as float32 for the product; serving never does.
@@ -95,12 +98,11 @@ class Embedder:
         ("board", "honestly"), unlike names, acronyms and jargon ("HCPC", "Torquay")."""
         return len(self._tokenizer.encode(word, add_special_tokens=False).ids) == 1
 
-    def embed_one(self, text: str) -> np.ndarray:
-        ids = self._tokenizer.encode(text, add_special_tokens=False).ids
-        if not ids:
-            return np.zeros(self._table.shape[1], np.float32)
-        vector = self._table[ids].astype(np.float32).mean(axis=0)
-        return vector / (np.linalg.norm(vector) or 1.0)
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    """Rows (or one vector) scaled to unit length; zero rows stay zero."""
+    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
+    return (rows / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
 
 _lock = threading.Lock()

@@ -140,11 +140,11 @@ class SearchIndex:
         sources: Mapping[str, Mapping] | None = None,
         previous: SearchIndex | None = None,
         referrals: Sequence[Referral] = (),
-        vectors: bool = True,
+        with_vectors: bool = True,
     ) -> SearchIndex:
         """Index `passages`. Passages carried over from `previous` (the same objects)
         keep their term counts and vectors; only new ones are analysed and embedded.
-        Weights are recomputed. `vectors=False` builds a TF-IDF-only index."""
+        Weights are recomputed. `with_vectors=False` builds a TF-IDF-only index."""
         passages = list(passages)
         if not passages:
             raise IndexUnusable("no passages to index: the source has no pages with text")
@@ -156,7 +156,7 @@ class SearchIndex:
             )
         else:
             terms, counts = term_counts(passages)
-        if vectors:
+        if with_vectors:
             vectors, vector_error = _vectors(passages, previous)
         else:
             vectors, vector_error = None, "built without passage vectors"
