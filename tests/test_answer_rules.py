@@ -200,6 +200,17 @@ def test_a_short_question_without_a_pronoun_is_a_follow_up(corpus_index):
     assert not follow.no_answer
 
 
+def test_a_follow_ups_own_words_choose_its_first_sentence(corpus_index):
+    # The context finds the section; "replaced" then picks the sentence, rather than
+    # the sentences that only name what the first answer was about.
+    first_answer = answer(
+        "Who commissioned NHS services locally during the programme?", corpus_index
+    )
+    follow = answer("What replaced them?", corpus_index, previous=[first_answer.subject])
+    assert follow.follow_up
+    assert "integrated care boards" in " ".join(s.text for s in follow.sentences[:2])
+
+
 def test_what_a_conversation_carries_is_bounded(corpus_index):
     previous: list[str] = []
     for _ in range(50):

@@ -60,6 +60,11 @@ class Query:
     about_now: bool = False  # asks what is current ("this year", "now")
     years: tuple[str, ...] = ()  # years the question names: an answer must mention them
     vector: np.ndarray | None = field(default=None, compare=False)  # for hybrid search
+    # The question's own words, without a follow-up's context: what picks the sentences
+    # that answer it, once the context has found the passages ("who paid for it?" after
+    # Artlift wants the sentence about paying, not every sentence naming Artlift).
+    own_terms: frozenset[str] = frozenset()
+    own_vector: np.ndarray | None = field(default=None, compare=False)
 
     def covered_by(self, present: set[str]) -> set[str]:
         """The query's terms that a passage with `present` terms covers."""
@@ -220,6 +225,7 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
         alternatives.append((typed, equivalent))
         for term in equivalent:
             terms[term] = max(terms[term], SYNONYM_WEIGHT)
+    vector = index.embed_query(reading)
     return Query(
         question=question,
         reading=reading,
@@ -231,5 +237,7 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
         alternatives=tuple(alternatives),
         about_now=bool(ABOUT_NOW.search(corrected)),
         years=tuple(m.group(0) for m in YEAR.finditer(corrected)),
-        vector=index.embed_query(reading),
+        vector=vector,
+        own_terms=frozenset(analyze(corrected)),
+        own_vector=index.embed_query(corrected) if follow_up else vector,
     )
