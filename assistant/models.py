@@ -147,7 +147,9 @@ class AnswerSentence:
 
     `kind` is "sentence", "list" or "table". A list keeps the sentence that leads into
     it (`lead`) and its `items`; a table its column headings (`header`) and `rows`; each
-    verbatim from the passage. `more` counts the items or rows not shown.
+    verbatim from the passage. `more` counts the items or rows not shown. A sentence
+    that defines its section's heading without naming it (a glossary entry) carries
+    that heading as `term`.
     """
 
     text: str
@@ -161,6 +163,7 @@ class AnswerSentence:
     header: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     more: int = 0
+    term: str = ""
 
     def to_json(self) -> dict:
         data = {
@@ -171,6 +174,8 @@ class AnswerSentence:
             "start": self.start,
             "end": self.end,
         }
+        if self.term:
+            data["term"] = self.term
         if self.kind == "list":
             data.update(lead=self.lead, items=list(self.items), more=self.more)
         elif self.kind == "table":

@@ -68,6 +68,10 @@ SENTENCE = {
         "start": {"type": "integer", "description": "Offset of the piece in the passage."},
         "end": {"type": "integer"},
         "lead": {"type": "string", "description": "List or table: the sentence leading into it."},
+        "term": {
+            "type": "string",
+            "description": "Sentence: the heading it defines without naming (a glossary entry).",
+        },
         "items": {**_CELLS, "description": "List: its items, verbatim."},
         "header": {**_CELLS, "description": "Table: its column headings."},
         "rows": {"type": "array", "items": _CELLS, "description": "Table: its rows shown."},

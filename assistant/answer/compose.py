@@ -18,7 +18,7 @@ from ..settings import SETTINGS
 from ..text import STOP_WORDS, analyze, normalise_space, stem, tokens
 from . import kinds
 from .confidence import Evidence, probability
-from .query import SUBJECT_MAX_CHARS, Query, everyday, names_something, prepare
+from .query import SUBJECT_MAX_CHARS, Query, everyday, expand_synonyms, names_something, prepare
 from .referrals import referral_for
 from .select import Unit, analysis, choose
 from .units import cells
@@ -121,8 +121,19 @@ def compose(
     hits = hits[:top_k]
     if query.follow_up:
         weights = {t: w * (1 if t in query.own_terms else CONTEXT) for t, w in weights.items()}
+    subjects = (
+        kind.subject,
+        *kinds.acronyms(kind.subject, expand_synonyms(kind.subject, index.synonyms)),
+    )
     units = choose(
-        hits, kind, weights, query.covered_by, query.own_vector, max_sentences, max_passages
+        hits,
+        kind,
+        weights,
+        query.covered_by,
+        query.own_vector,
+        max_sentences,
+        max_passages,
+        subjects,
     )
     if units:
         first = units[0]
@@ -275,7 +286,7 @@ def _sentence(unit: Unit, n: int) -> AnswerSentence:
             rows=tuple(cells(m) for m in members),
             more=unit.more,
         )
-    return AnswerSentence(quoted, (n,), pid, unit.start, unit.end)
+    return AnswerSentence(quoted, (n,), pid, unit.start, unit.end, term=unit.term)
 
 
 def _plain(s: AnswerSentence) -> str:
@@ -288,7 +299,7 @@ def _plain(s: AnswerSentence) -> str:
         rows = "\n".join(" | ".join(r) for r in (s.header, *s.rows) if r)
         more = f"\n(and {s.more} more rows)" if s.more else ""
         return f"{s.lead}\n{rows}{more}".strip()
-    return s.text
+    return f"{s.term}: {s.text}" if s.term else s.text
 
 
 def retrieve(

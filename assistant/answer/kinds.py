@@ -177,6 +177,9 @@ _HOW = re.compile(
 )
 _EXAMPLE = re.compile(r"\b(for example|for instance|such as|including|examples?|case stud)", re.I)
 _DEFINING_VERBS = frozenset("is are was were means meant refers describes stands".split())
+# What follows a subject in a sentence that defines it ("is a", "means", "refers to").
+_COPULA = re.compile(r"^(?:(?:is|are|was|were) (?:a|an|the|one)\b|means\b|refers\b|stands for\b)")
+_ARTICLES = frozenset(("a", "an", "the"))
 _NEGATED = re.compile(r"\b(?:is|are|was|were)\s+not\b|\bisn't\b|\bwasn't\b", re.I)
 
 
@@ -202,24 +205,69 @@ def states(kind: QuestionKind, sentence: str) -> bool:
 
 
 def defines(subject: str, sentence: str) -> bool:
-    """True when the sentence says what `subject` is: it opens with the subject ("Social
-    prescribing links people ...", "A grant funds ..."), or names it and goes straight
-    on with "is", "means", "refers to"... but not "is not", which says what it is not."""
-    words = [w for w in tokens(subject) if w not in STOP_WORDS]
+    """True when the sentence says what `subject` is (see `definition_strength`)."""
+    return definition_strength(subject, sentence) > 0
+
+
+def definition_strength(subject: str, sentence: str) -> int:
+    """How plainly the sentence says what `subject` is: 2 when it names the subject and
+    goes straight on with "is a", "means", "refers to" ("The JSNA is a continuing
+    assessment ..."); 1 when a defining verb follows a little later, or when it only
+    opens with the subject ("Social prescribing links people ...", but also "The JSNA
+    has two purposes."); 0 otherwise, and for "is not", which says what it is not.
+    Words match by stem: "commissioner" does not name "commissioning"."""
+    words = [stem(w) for w in tokens(subject) if w not in STOP_WORDS]
     if not words or _NEGATED.search(sentence[:160]):
-        return False
-    said = tokens(sentence)
-    opening = [w for w in said[: len(words) + 2] if w not in STOP_WORDS]
-    if all(any(o.startswith(w[:5]) for o in opening) for w in words):
-        return True
+        return 0
+    raw = tokens(sentence)
+    said = [stem(w) for w in raw]
     for i, word in enumerate(said[:20]):
-        if word.startswith(words[0][:5]):
-            after = said[i + len(words) : i + len(words) + 3]
-            if any(w in _DEFINING_VERBS for w in after) and all(
-                any(s.startswith(w[:5]) for s in said[i : i + len(words) + 1]) for w in words
-            ):
-                return True
-    return False
+        if word == words[0] and set(words) <= set(said[i : i + len(words) + 1]):
+            after = raw[i + len(words) : i + len(words) + 4]
+            if i and raw[i - 1] not in _ARTICLES and f"({raw[i]})" not in sentence.lower():
+                after = after[:0]  # part of a longer name: "Liverpool Arts ... Consortium"
+            elif after and f"({after[0]})" in sentence.lower():
+                after = after[1:]  # "The joint strategic needs assessment (JSNA) is a"
+            if _COPULA.match(" ".join(after)):
+                return 2
+            if _DEFINING_VERBS.intersection(after[:3]):
+                return 1
+    opening = set(said[: len(words) + 2])
+    return int(set(words) <= opening)
+
+
+def heading_names(subject: str, heading: str) -> bool:
+    """True when a section's heading is the subject itself, as a glossary entry's is
+    ("Consortium", "Clinical commissioning group (CCG)"): its first sentence then says
+    what the subject is without naming it."""
+    name, _, short = heading.partition("(")
+    wanted = {stem(w) for w in tokens(subject) if w not in STOP_WORDS}
+    return bool(wanted) and any(
+        wanted == {stem(w) for w in tokens(part) if w not in STOP_WORDS}
+        for part in (name, short.rstrip(")"))
+    )
+
+
+def acronyms(subject: str, equivalents: list[tuple[tuple[str, ...], str]]) -> list[str]:
+    """The equivalents (from `expand_synonyms`) that are the subject's acronym or
+    spell its acronym out ("SROI" for "social return on investment"): other names of
+    the same thing. Looser synonyms ("arts on prescription" for "social prescribing")
+    name something else, whose definition would not answer."""
+    return [
+        phrase
+        for _, phrase in equivalents
+        if _initials(phrase) in _compact(subject) or _initials(subject) in _compact(phrase)
+    ]
+
+
+def _initials(phrase: str) -> str:
+    return "".join(w[0] for w in tokens(phrase) if w not in {"and", "of", "the", "for"})
+
+
+def _compact(phrase: str) -> tuple[str, str]:
+    """A phrase as an acronym would spell it, with and without a plural "s"."""
+    letters = re.sub(r"[^a-z]", "", phrase.lower())
+    return letters, letters.removesuffix("s")
 
 
 def mentions(subject: str, sentence: str) -> bool:

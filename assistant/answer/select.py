@@ -7,7 +7,7 @@ pronoun leans on).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -66,6 +66,7 @@ class Piece:
 @dataclass(slots=True)
 class Analysed:
     terms: frozenset[str]  # of the passage's index text (title and headings included)
+    heading: frozenset[str]  # of its own heading
     pieces: tuple[Piece, ...]
     groups: tuple[Group, ...]
     vectors: np.ndarray | None = None  # one row per piece, computed when first needed
@@ -85,6 +86,7 @@ class Unit:
     header: tuple[int, int] | None = None
     more: int = 0
     score: float = 0.0
+    term: str = ""  # the heading a glossary-style first sentence defines
 
 
 _ANALYSED: dict[tuple, Analysed] = {}
@@ -130,7 +132,8 @@ def _analyse(passage: Passage) -> Analysed:
                 leans_back=leans,
             )
         )
-    return Analysed(frozenset(analyze(index_text(passage))), tuple(pieces), shape.groups)
+    heading = frozenset(analyze(passage.heading_path[-1])) if passage.heading_path else frozenset()
+    return Analysed(frozenset(analyze(index_text(passage))), heading, tuple(pieces), shape.groups)
 
 
 def _vectors(passage: Passage, analysed: Analysed) -> np.ndarray:
@@ -161,24 +164,29 @@ def choose(
     vector: np.ndarray | None,
     max_units: int,
     passages: int,
+    subjects: tuple[str, ...] = (),
 ) -> list[Unit]:
     """The units to quote, the one that answers first, the rest in reading order.
 
     `weights` are the question's terms with their idf; `covered_by(terms)` gives the
     question terms a piece covers (synonyms count); `vector` is the question's. Pieces
     come from the best `passages` hits, except that a definition may come from any.
+    `subjects` are the names a definition's subject goes by (its own first, then
+    acronyms and equivalents: "SROI" for "social return on investment").
     """
+    subjects = subjects or (kind.subject,)
     scored = _score_all(hits, kind, weights, covered_by, vector)
     if not scored:
         return []
     openers = [s for s in scored if (s.piece.opener or _has_antecedent(s)) and s.rank < passages]
     if kind.kind == kinds.DEFINITION and kind.subject:
-        # A definition opens with a sentence that says what the subject is (from any
-        # passage retrieved), failing that one that names it: never a body that
-        # leaves its subject unsaid.
-        everywhere = [s for s in scored if s.piece.opener]
-        defining = [s for s in everywhere if kinds.defines(kind.subject, _text(s))]
-        naming = [s for s in openers if kinds.mentions(kind.subject, _text(s))]
+        # A definition opens with the sentence that says most plainly what the subject
+        # is (from any passage retrieved, under any of its names), failing that one
+        # that names it: never a body that leaves its subject unsaid.
+        strength = {id(s): _definition_strength(s, subjects) for s in scored if s.piece.opener}
+        plainest = max(strength.values(), default=0)
+        defining = [s for s in scored if plainest and strength.get(id(s)) == plainest]
+        naming = [s for s in openers if any(kinds.mentions(name, _text(s)) for name in subjects)]
         openers = defining or naming or openers
     first = max(openers or scored, key=lambda s: s.score)
     analysed = analysis(first.hit.passage)
@@ -198,7 +206,12 @@ def choose(
         if score < SUPPORT * first.score:
             break
         picked.append(s)
-    return _units(picked, covered_by, max_units)
+    units = _units(picked, covered_by, max_units)
+    if kind.kind == kinds.DEFINITION and units[0].start == first.piece.start:
+        term = _term(first, subjects)
+        if term:
+            units[0] = replace(units[0], term=term)
+    return units
 
 
 def _units(picked: list[_Scored], covered_by, max_units: int) -> list[Unit]:
@@ -260,7 +273,9 @@ def _score_all(hits, kind, weights, covered_by, vector) -> list[_Scored]:
         if vector is not None and analysed.pieces:
             sims = _vectors(hit.passage, analysed).astype(np.float32) @ vector
         for i, piece in enumerate(analysed.pieces):
-            covered = covered_by(piece.terms)
+            # A section's first sentence is about its heading, named or not ("Consortium:
+            # A group of providers that ...").
+            covered = covered_by(piece.terms | analysed.heading if i == 0 else piece.terms)
             overlap = sum(w for t, w in weights.items() if t in covered) / total
             semantic = max(0.0, float(sims[i])) if sims is not None else 0.0
             if overlap <= 0 and semantic < 0.3:
@@ -272,6 +287,28 @@ def _score_all(hits, kind, weights, covered_by, vector) -> list[_Scored]:
             score += LEAD_POSITION * (i == 0)
             out.append(_Scored(rank, hit, i, piece, score))
     return out
+
+
+def _definition_strength(s: _Scored, subjects: tuple[str, ...]) -> int:
+    """How plainly a piece says what the subject is (see `kinds.definition_strength`);
+    the first sentence under a heading that is the subject counts as plain as can be.
+    A list item or table row may name the subject, never define it."""
+    if s.piece.kind != "sentence":
+        return min(1, max(kinds.definition_strength(name, _text(s)) for name in subjects))
+    if _term(s, subjects):
+        return 2
+    return max(kinds.definition_strength(name, _text(s)) for name in subjects)
+
+
+def _term(s: _Scored, subjects: tuple[str, ...]) -> str:
+    """The heading a glossary-style piece defines, when it is the first sentence under a
+    heading that names one of `subjects`; else ""."""
+    path = s.hit.passage.heading_path
+    if s.index != 0 or not path or s.piece.kind != "sentence":
+        return ""
+    if any(kinds.mentions(name, _text(s)) for name in subjects):
+        return ""  # it says its subject itself
+    return path[-1] if any(kinds.heading_names(name, path[-1]) for name in subjects) else ""
 
 
 def _text(s: _Scored) -> str:
