@@ -67,3 +67,10 @@ def test_snippets_mark_matched_words_and_escape_the_rest(client):
     html = BeautifulSoup(client.get("/?q=Who+chaired+the+advisory+group%3F").data, "html.parser")
     marks = [m.get_text().lower() for m in html.select("ol.sources details mark")]
     assert "advisory" in marks
+
+
+def test_a_glossary_entry_is_shown_under_its_term(client):
+    html = BeautifulSoup(client.get("/?q=What+does+commissioning+mean%3F").data, "html.parser")
+    first = html.select_one(".answer-text p")
+    assert first.select_one("strong.term").get_text() == "Commissioning"
+    assert first.get_text().startswith("Commissioning: The whole process by which")
