@@ -73,6 +73,9 @@ def test_finding_tenders_opens_with_where_to_look(corpus_index):
         ("Did the programme give grants?", "yes_no"),
         ("Are there any examples of museums on prescription?", "examples"),
         ("kent pilot results?", "other"),
+        ("Tell me about Artlift", "definition"),
+        ("Can you explain social prescribing?", "definition"),
+        ("Could you describe how commissioning works?", "yes_no"),
     ],
 )
 def test_the_kind_of_answer_wanted_is_read(question, kind):
@@ -86,6 +89,11 @@ def test_a_definition_opens_with_what_the_subject_is(corpus_index):
     # arts-on-prescription entry, whose body never says its subject
     assert opening.text.startswith("Social prescribing ") or opening.term == "Social prescribing"
     assert "non-clinical support" in opening.text
+
+
+def test_a_request_to_describe_something_opens_with_what_it_is(corpus_index):
+    assert first(answer("Tell me about Artlift", corpus_index)).startswith("Artlift was ")
+    assert first(answer("Explain the JSNA", corpus_index)).startswith("The JSNA is a ")
 
 
 def test_a_glossary_entry_answers_under_its_heading(corpus_index):

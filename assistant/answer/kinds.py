@@ -56,6 +56,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
             r"where|should|would|will)\b))|define\b|meaning of\b|what do (you|they|we|people) mean "
             r"by\b)",
         ),
+        (  # a request to describe something asks what it is
+            DEFINITION,
+            _Q + r"(?:(?:can|could) you\s+|please\s+)?(?:tell me (?:more )?about|explain|describe|"
+            r"what do you know about|(?:give me )?an? (?:overview|summary|short description) of)"
+            r"\s+(?:(?:an?|the)\s+)?(?P<subject>[^?,;.]{2,60}?)\s*(?:please\b|\?|$|[,;.])",
+        ),
         (
             EXAMPLES,
             r"\b(examples?|case stud(y|ies)|instances?|which (projects|schemes|"
@@ -85,7 +91,8 @@ _NOT_A_SUBJECT = re.compile(
     r"\b(looking|doing|happening|going|coming|working|used|needed|offered|difference|between|best|main|key|role|point|purpose|happening|"
     r"involved|needed|required|available|like|about|for|do|does|did|can|should|will|have|has|"
     r"it|its|they|them|this|that|these|those|there|came|got|went|made|current|happen|happened|"
-    r"learn|learned|learnt|found|find|said|achieved|changed|worked|ran|led|paid|mean)\b",
+    r"learn|learned|learnt|found|find|said|achieved|changed|worked|ran|led|paid|mean|how|why|"
+    r"when|where|whether|what|who|works)\b",
     re.I,
 )
 
