@@ -20,7 +20,7 @@ from tqdm import tqdm
 from .answer.query import SYNONYMS_FILE, read_synonyms
 from .answer.referrals import REFERRALS_FILE, read_referrals
 from .index.search import IndexUnusable, SearchIndex
-from .index.versions import KEEP_VERSIONS, build_lock, load_current, publish
+from .index.versions import KEEP_VERSIONS, build_lock, current_version, load_current, publish
 from .ingest.chunk import MAX_PASSAGE_WORDS, chunk
 from .ingest.extract import extract
 from .ingest.fetch import CrawlConfig, Crawler, Fetched, local_pages
@@ -126,10 +126,12 @@ def build(
     """
     started = time.perf_counter()
     with build_lock(index_root):
-        try:
-            previous = load_current(index_root)
-        except IndexUnusable:
+        try:  # checksums too: an update must not carry damaged passages forward
+            previous = load_current(index_root, checksums=True)
+        except IndexUnusable as exc:
             previous = None
+            if current_version(index_root):
+                log.warning("building afresh: the current index cannot be updated: %s", exc)
         report = BuildReport()
         old_sources = previous.sources if previous else {}
         old_passages: dict[str, list[Passage]] = defaultdict(list)
