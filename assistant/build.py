@@ -23,7 +23,7 @@ from .index.search import IndexUnusable, SearchIndex
 from .index.versions import KEEP_VERSIONS, build_lock, current_version, load_current, publish
 from .ingest.chunk import MAX_PASSAGE_WORDS, chunk
 from .ingest.extract import extract
-from .ingest.fetch import CrawlConfig, Crawler, Fetched, local_pages
+from .ingest.fetch import CrawlConfig, Crawler, local_pages
 from .models import Passage, RawPage
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def build(
             referrals = read_referrals(Path(source.referrals)) if source.referrals else []
             where = source.start_urls[0] if source.start_urls else source.sitemaps[0]
         else:
-            results = (Fetched(raw.url, "ok", raw) for raw in local_pages(source))
+            results = local_pages(source)
             synonyms = read_synonyms(source / SYNONYMS_FILE)
             referrals = read_referrals(source / REFERRALS_FILE)
             where = str(source)
