@@ -49,6 +49,15 @@ def test_readable_errors_not_tracebacks(tmp_path):
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
 
 
+def test_a_port_in_use_is_said_plainly_with_how_to_choose_another(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = run_python("-m", "web", "--port", str(port), "--index", str(tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"error: port {port} on 127.0.0.1 is already in use")
+    assert "choose another port with --port" in done.stderr
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
