@@ -74,7 +74,25 @@ class BuildReport:
                 f"{len(self.failed)} pages could not be fetched (any previous version kept):"
             )
             lines += [f"  failed {url}: {why}" for url, why in sorted(self.failed.items())]
+        if self.version == self.previous_version and (self.added or self.changed or self.removed):
+            lines.append(self._why_unchanged())
         return "\n".join(lines)
+
+    def _why_unchanged(self) -> str:
+        """Pages changed but the version did not: say why, or the counts read as a slip.
+        Nothing is published, so the index keeps the pages' old hashes."""
+        touched = self.added + self.changed
+        empty = sum(url in self.skipped for url in touched)
+        reasons = (
+            (empty, "added or changed page(s) have no text to index"),
+            (len(touched) - empty, "changed page(s) differ only outside the text indexed"),
+            (len(self.removed), "removed page(s) had no text indexed"),
+        )
+        why = "; ".join(f"{n} {reason}" for n, reason in reasons if n)
+        return (
+            f"the index is unchanged, still version {self.version}: {why} "
+            "(the next update will count these pages again)"
+        )
 
     def to_json(self) -> dict:
         return {**asdict(self), "seconds": round(self.seconds, 3)}
