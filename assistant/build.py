@@ -20,10 +20,10 @@ from tqdm import tqdm
 from .answer.query import SYNONYMS_FILE, read_synonyms
 from .answer.referrals import REFERRALS_FILE, read_referrals
 from .index.search import IndexUnusable, SearchIndex
-from .index.versions import KEEP_VERSIONS, build_lock, load_current, publish
+from .index.versions import KEEP_VERSIONS, build_lock, current_version, load_current, publish
 from .ingest.chunk import MAX_PASSAGE_WORDS, chunk
 from .ingest.extract import extract
-from .ingest.fetch import CrawlConfig, Crawler, Fetched, local_pages
+from .ingest.fetch import CrawlConfig, Crawler, local_pages
 from .models import Passage, RawPage
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,25 @@ class BuildReport:
                 f"{len(self.failed)} pages could not be fetched (any previous version kept):"
             )
             lines += [f"  failed {url}: {why}" for url, why in sorted(self.failed.items())]
+        if self.version == self.previous_version and (self.added or self.changed or self.removed):
+            lines.append(self._why_unchanged())
         return "\n".join(lines)
+
+    def _why_unchanged(self) -> str:
+        """Pages changed but the version did not: say why, or the counts read as a slip.
+        Nothing is published, so the index keeps the pages' old hashes."""
+        touched = self.added + self.changed
+        empty = sum(url in self.skipped for url in touched)
+        reasons = (
+            (empty, "added or changed page(s) have no text to index"),
+            (len(touched) - empty, "changed page(s) differ only outside the text indexed"),
+            (len(self.removed), "removed page(s) had no text indexed"),
+        )
+        why = "; ".join(f"{n} {reason}" for n, reason in reasons if n)
+        return (
+            f"the index is unchanged, still version {self.version}: {why} "
+            "(the next update will count these pages again)"
+        )
 
     def to_json(self) -> dict:
         return {**asdict(self), "seconds": round(self.seconds, 3)}
@@ -126,10 +144,12 @@ def build(
     """
     started = time.perf_counter()
     with build_lock(index_root):
-        try:
-            previous = load_current(index_root)
-        except IndexUnusable:
+        try:  # checksums too: an update must not carry damaged passages forward
+            previous = load_current(index_root, checksums=True)
+        except IndexUnusable as exc:
             previous = None
+            if current_version(index_root):
+                log.warning("building afresh: the current index cannot be updated: %s", exc)
         report = BuildReport()
         old_sources = previous.sources if previous else {}
         old_passages: dict[str, list[Passage]] = defaultdict(list)
@@ -145,7 +165,7 @@ def build(
             referrals = read_referrals(Path(source.referrals)) if source.referrals else []
             where = source.start_urls[0] if source.start_urls else source.sitemaps[0]
         else:
-            results = (Fetched(raw.url, "ok", raw) for raw in local_pages(source))
+            results = local_pages(source)
             synonyms = read_synonyms(source / SYNONYMS_FILE)
             referrals = read_referrals(source / REFERRALS_FILE)
             where = str(source)

@@ -36,12 +36,13 @@ fi
 
 stamp=".venv/.installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)-${EXTRAS:-none}"
 if [ ! -f "$stamp" ]; then
+    # pip's own lines show the progress: quiet, the minute or two looked like a hang.
     echo "Installing CCP Assistant and its dependencies into .venv (a minute or two) ..."
-    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install --upgrade pip
     if [ -n "${EXTRAS:-}" ]; then
-        .venv/bin/python -m pip install -q -e ".[${EXTRAS}]"
+        .venv/bin/python -m pip install -e ".[${EXTRAS}]"
     else
-        .venv/bin/python -m pip install -q -e .
+        .venv/bin/python -m pip install -e .
     fi
     rm -f .venv/.installed-*
     touch "$stamp"

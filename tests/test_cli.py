@@ -3,6 +3,7 @@
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -47,6 +48,37 @@ def test_readable_errors_not_tracebacks(tmp_path):
     assert no_source.returncode == 2 and "does not exist" in no_source.stderr
     bad = run_python("indexer.py", "frobnicate")
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_a_port_in_use_is_said_plainly_with_how_to_choose_another(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = run_python("-m", "web", "--port", str(port), "--index", str(tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"error: port {port} on 127.0.0.1 is already in use")
+    assert "choose another port with --port" in done.stderr
+
+
+def test_the_install_shows_its_progress(tmp_path):
+    # run.sh installs through setup.sh; a venv whose "python" prints what pip would
+    # print, unless told to be quiet, shows whether pip's progress reaches the user.
+    shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    pip = tmp_path / ".venv" / "bin" / "python"
+    pip.parent.mkdir(parents=True)
+    pip.write_text('#!/bin/sh\ncase " $* " in *" -q "*) ;; *) echo "Collecting ($*)";; esac\n')
+    pip.chmod(0o755)
+    done = subprocess.run(
+        ["sh", "-c", ". scripts/setup.sh"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Installing CCP Assistant" in done.stdout
+    assert "Collecting (-m pip install -e .)" in done.stdout
 
 
 def free_port() -> int:

@@ -6,6 +6,8 @@ import shutil
 import sqlite3
 import time
 
+import pytest
+
 from assistant import answer
 from assistant.build import build
 from assistant.index.versions import current_dir
@@ -13,6 +15,7 @@ from web import create_app
 
 from .conftest import FIXTURE_SITE, LiveServer
 from .test_api import call_json
+from .test_index import edited_copy
 
 
 def serve(tmp_path, **config):
@@ -78,6 +81,38 @@ def test_served_files_removed_under_the_server(tmp_path):
         health = health_soon(server, "degraded")
         assert "serving it from memory" in health["faults"][0]
         assert ask(server)[0] == 200
+
+
+def truncate_passages(version):
+    passages = version / "passages.jsonl"
+    passages.write_bytes(passages.read_bytes()[:-100])
+
+
+def delete_matrix(version):
+    (version / "matrix.npz").unlink()
+
+
+@pytest.mark.parametrize("damage", [truncate_passages, delete_matrix])
+def test_damage_on_disk_is_reported_and_a_restart_serves_the_newest_whole_version(tmp_path, damage):
+    root = tmp_path / "index"
+    older = build(FIXTURE_SITE, root, progress=False).version
+    newer = build(edited_copy(tmp_path), root, progress=False).version
+    config = {"INDEX_DIR": str(root), "RELOAD_CHECK_SECONDS": 0.01, "DB_PATH": ""}
+    with LiveServer(create_app(config)) as server:
+        assert health_soon(server, "ok")["index_version"] == newer
+        damage(current_dir(root))
+        health = health_soon(server, "degraded")
+        assert health["index_version"] == newer and "damaged on disk" in health["faults"][0]
+        assert ask(server)[0] == 200  # still served from memory
+
+    with LiveServer(create_app(config)) as server:  # restarted
+        status, health = call_json(server, "/api/health")
+        assert status == 200 and health["status"] == "degraded"
+        assert health["index_version"] == older
+        assert f"{newer} is damaged" in health["faults"][0]
+        assert f"serving the older version {older}" in health["faults"][0]
+        status, data = ask(server)
+        assert status == 200 and data["index_version"] == older and not data["no_answer"]
 
 
 def test_locked_question_log_does_not_hold_up_answers(tmp_path):

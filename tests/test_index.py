@@ -70,6 +70,33 @@ def test_missing_damaged_or_newer_index_gives_a_clear_error(fixture_index_root, 
         SearchIndex.load(copy)
 
 
+def test_files_are_checked_against_their_record_in_the_manifest(fixture_index_root, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(current_dir(fixture_index_root), copy)
+    passages = copy / "passages.jsonl"
+    passages.write_bytes(passages.read_bytes().replace(b"Reviewing", b"Reviewinx"))
+    assert SearchIndex.load(copy).passages  # the size is right: only the checksum differs
+    with pytest.raises(IndexUnusable, match=r"damaged \(passages.jsonl has changed"):
+        SearchIndex.load(copy, checksums=True)
+    # An index written before files were recorded loads, unverified.
+    manifest = json.loads((copy / "manifest.json").read_text())
+    del manifest["files"]
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert SearchIndex.load(copy, checksums=True).passages
+
+
+def test_an_update_of_a_damaged_index_builds_it_afresh(tmp_path, caplog):
+    root = tmp_path / "index"
+    build(FIXTURE_SITE, root, progress=False)
+    passages = current_dir(root) / "passages.jsonl"
+    passages.write_bytes(passages.read_bytes().replace(b"Reviewing", b"Reviewinx"))
+    report = build(FIXTURE_SITE, root, incremental=True, progress=False)
+    assert len(report.added) == 3 and "building afresh" in caplog.text
+    index = load_current(root, checksums=True)
+    assert any("Reviewing" in p.text for p in index.passages)
+    assert not any("Reviewinx" in p.text for p in index.passages)
+
+
 def edited_copy(tmp_path):
     site = tmp_path / "site"
     shutil.copytree(FIXTURE_SITE, site)
@@ -114,3 +141,11 @@ def test_publish_keeps_a_few_versions(fixture_index, tmp_path):
     versions = sorted(p.name for p in (tmp_path / "versions").iterdir())
     assert versions == ["v2", "v3", "v4"]
     assert (tmp_path / "CURRENT").read_text().strip() == "v4"
+
+
+def test_a_damaged_version_is_replaced_by_a_build_of_the_same_name(fixture_index, tmp_path):
+    publish(fixture_index, tmp_path)
+    (current_dir(tmp_path) / "matrix.npz").unlink()
+    publish(fixture_index, tmp_path)  # same content, same name
+    assert load_current(tmp_path, checksums=True).version == fixture_index.version
+    assert [p.name for p in (tmp_path / "versions").iterdir()] == [fixture_index.version]

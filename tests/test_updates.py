@@ -18,7 +18,7 @@ from assistant.build import BuildRefused, build
 from assistant.index.versions import BuildLocked, build_lock, current_version, rollback
 from web import create_app
 
-from .conftest import CORPUS, ROOT, LiveServer, run_python
+from .conftest import CORPUS, FIXTURE_SITE, ROOT, LiveServer, run_python
 from .test_api import call_json
 
 PAGE = "pilots/kent-pilot.html"
@@ -78,6 +78,29 @@ def test_unchanged_update_publishes_nothing(site, tmp_path):
     version = build(site, root, progress=False).version
     assert build(site, root, incremental=True, progress=False).version == version
     assert len(list((root / "versions").iterdir())) == 1
+
+
+DRAFT = (
+    '<html><head><title>Draft</title><meta name="robots" content="noindex"></head>'
+    "<body><main><h1>Draft</h1><p>%s ready for readers yet.</p></main></body></html>"
+)
+
+
+def test_an_update_that_changes_nothing_indexed_says_so(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURE_SITE, site)
+    (site / "draft.html").write_text(DRAFT % "Not")
+    root = tmp_path / "index"
+    version = build(site, root, progress=False).version
+    (site / "draft.html").write_text(DRAFT % "Still not")  # nothing in it to index
+    edit(site, "kent-pilot.html", b"Accept all cookies", b"Accept every cookie")  # chrome
+
+    report = build(site, root, incremental=True, progress=False)
+    assert report.changed == ["draft.html", "kent-pilot.html"] and report.version == version
+    assert (
+        f"the index is unchanged, still version {version}: 1 added or changed page(s) have "
+        "no text to index; 1 changed page(s) differ only outside the text indexed"
+    ) in report.summary()
 
 
 def test_removing_many_pages_is_refused_unless_forced(site, tmp_path):

@@ -13,6 +13,7 @@ disk, and a worker that dies is replaced.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib.util
 import logging
 import os
@@ -66,6 +67,9 @@ def main(argv: list[str] | None = None) -> None:
         configure(Flask(__name__))
     except ValueError as exc:
         parser.exit(2, f"error: {exc}\n")
+    problem = cannot_listen(args.host, args.port)
+    if problem:
+        parser.exit(2, f"error: {problem}\n")
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
     )
@@ -78,6 +82,29 @@ def main(argv: list[str] | None = None) -> None:
         serve_granian(args)
     else:
         serve_waitress(args)
+
+
+def cannot_listen(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port, or None. Tried before the index is
+    loaded (which can take a while), so that a port in use is said at once and plainly,
+    not as a traceback from inside the server. Each server binds the port again itself."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, _, _, _, address in addresses:
+            socket.create_server(address, family=family).close()
+    except socket.gaierror as exc:
+        return f"cannot listen on {host!r}: {exc.strerror}"
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return (
+                f"port {port} on {host} is already in use (is the assistant already "
+                f"running?): stop what uses it, or choose another port with --port, "
+                f"e.g. --port {port + 1}"
+            )
+        if exc.errno == errno.EACCES:
+            return f"not allowed to listen on port {port}: choose a port from 1024 up with --port"
+        return f"cannot listen on {host} port {port}: {exc.strerror}"
+    return None
 
 
 def serve_waitress(args: argparse.Namespace) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import (
@@ -14,6 +15,7 @@ from flask import (
     send_from_directory,
 )
 from markupsafe import Markup, escape
+from werkzeug.security import safe_join
 
 from assistant.models import Answer, AnswerSentence
 from assistant.records.gaps import find_gaps, to_csv, to_html
@@ -171,9 +173,17 @@ def report():
 @bp.get("/site/<path:path>")
 def site(path: str):
     """Serve the local snapshot the index was built from, so citation links open."""
-    folder = current_app.config["SITE_DIR"]
+    folder = current_app.config["SITE_DIR"]  # resolved when the app was made
     if not folder:
         abort(404)
     if path.endswith("/"):
         path += "index.html"
-    return send_from_directory(folder, path)
+    joined = safe_join(folder, path)
+    if joined is None:
+        abort(404)
+    # A symbolic link may point anywhere (/etc/passwd, the repository's .git):
+    # only what it resolves to inside the folder is served.
+    target = Path(joined).resolve()
+    if not target.is_relative_to(folder):
+        abort(404)
+    return send_from_directory(folder, target.relative_to(folder).as_posix())

@@ -1,9 +1,11 @@
 """The index the app serves, swapped for a newer one without a restart.
 
-Every so often a request checks index/CURRENT (one small read). When it names a new
-version, that version is loaded in a background thread and swapped in whole; until
-then, and if loading fails, the last good index keeps serving. A request takes the
-index once, so it never sees two versions or a half-loaded one.
+Every so often a request checks index/CURRENT (one small read) and the sizes of the
+served version's files. When CURRENT names a new version, that version is loaded in a
+background thread and swapped in whole; until then, and if loading fails, the last good
+index keeps serving. A version whose files do not match their record in its manifest
+is damaged: the newest earlier version that is whole serves instead, and health says so.
+A request takes the index once, so it never sees two versions or a half-loaded one.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import time
 from pathlib import Path
 
 from assistant import IndexUnusable, SearchIndex
-from assistant.index.versions import current_dir
+from assistant.index import integrity
+from assistant.index.versions import current_dir, newest_first
 
 log = logging.getLogger(__name__)
 
@@ -32,23 +35,39 @@ class IndexHolder:
         self._lock = threading.Lock()
 
     def load(self) -> None:
-        """Load the current index now (at start-up); on failure keep what serves."""
+        """Load the current version, checksums checked (at start-up, and in the
+        background when a new one is current). If it is damaged, serve the newest
+        earlier version that is whole, and say so; on failure keep what serves."""
         try:
-            directory = current_dir(self.root)
+            directories = newest_first(self.root)
         except IndexUnusable as exc:
             self._fault(str(exc))
             return
-        if directory == self._loaded_from:
+        current = directories[0]
+        if current == self._loaded_from:
             return
-        try:
-            index = SearchIndex.load(directory)
-        except IndexUnusable as exc:
-            kept = "; serving the last good index" if self.index else ""
-            self._fault(f"{exc}{kept}", failed=directory)
-            return
-        self.index, self._loaded_from, self._failed = index, directory, None
-        self.error = None
-        log.info("serving index version %s", index.version)
+        damage = None
+        for directory in directories:
+            if directory == self._loaded_from:
+                break  # what serves is the newest whole version: keep it
+            try:
+                index = SearchIndex.load(directory, checksums=True)
+            except IndexUnusable as exc:
+                damage = damage or str(exc)
+                continue
+            self.index, self._loaded_from = index, directory
+            log.info("serving index version %s", index.version)
+            break
+        if damage is None:
+            self.error, self._failed = None, None
+        elif self.index is None:
+            self._fault(f"{damage}; no earlier version is whole either", failed=current)
+        else:
+            self._fault(
+                f"{damage}; serving the older version {self.index.version} instead, "
+                "the newest that is whole",
+                failed=current,
+            )
 
     def get(self) -> SearchIndex | None:
         """The index to answer with; starts a reload when a new version is current."""
@@ -65,13 +84,7 @@ class IndexHolder:
             self._fault(f"{exc}; serving the last good index from memory")
             return
         if directory == self._loaded_from:
-            if not (directory / "manifest.json").is_file():
-                self._fault(
-                    f"the served index at {directory} is gone or damaged on disk; "
-                    "serving it from memory"
-                )
-            else:
-                self.error = None
+            self._check_served(directory)
             return
         if directory == self._failed:
             return  # already tried and failed: wait for a new version
@@ -80,6 +93,22 @@ class IndexHolder:
                 return
             self._loading = True
         threading.Thread(target=self._reload, name="index-reload", daemon=True).start()
+
+    def _check_served(self, directory: Path) -> None:
+        """Say so if the files of the version being served are damaged on disk (sizes
+        only, a stat a file): memory still serves it, but a restart could not."""
+        problem = None
+        if not (directory / "manifest.json").is_file():
+            problem = "manifest.json is missing"
+        elif self.index is not None:
+            problem = integrity.fault(directory, self.index.manifest.get("files", {}), False)
+        if problem:
+            self._fault(
+                f"the served index at {directory} is gone or damaged on disk ({problem}); "
+                "serving it from memory: rebuild it"
+            )
+        else:
+            self.error = None
 
     def _reload(self) -> None:
         try:

@@ -2,7 +2,8 @@
 
 On disk an index is a directory anyone can read (see docs/index-format.md):
 
-    manifest.json    format name and version, settings, counts, library versions
+    manifest.json    format name and version, settings, counts, library versions, and
+                     each other file's size and SHA-256 (see integrity.py)
     vocabulary.json  the terms, in column order
     words.json       surface words and counts (for spelling correction)
     synonyms.json    groups of equivalent phrases applied to questions
@@ -34,12 +35,14 @@ import scipy.sparse as sp
 
 from ..models import Hit, Passage, Referral
 from ..text import ANALYSIS, analyze
-from . import embed
+from . import embed, integrity
 from .counts import FIELD_WEIGHTS, surface_words, term_counts
 
 FORMAT = "ccp-assistant-index"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)  # a version 1 index has no vectors: it is searched by TF-IDF alone
+MANIFEST = "manifest.json"
+VECTORS = "vectors.npy"  # the one file an index can be served without
 # Pivoted length normalisation (Singhal, Buckley and Mitra, 1996): a passage's weights
 # are divided by (1 - s) + s * length / mean length. Cosine normalisation over-rewards
 # very short passages; this keeps a mild preference for focus without that bias.
@@ -358,7 +361,7 @@ class SearchIndex:
     def vectors(self) -> np.ndarray | None:
         """The passage vectors as stored (float16), or None if the index has none."""
         if self._vectors is None and self.has_vectors and self.directory is not None:
-            self._vectors = np.load(self.directory / "vectors.npy", allow_pickle=False)
+            self._vectors = np.load(self.directory / VECTORS, allow_pickle=False)
         return self._vectors
 
     @property
@@ -384,26 +387,33 @@ class SearchIndex:
         _save_csr(directory / "matrix.npz", self.matrix)
         _save_csr(directory / "counts.npz", self.counts)
         if self.vectors is not None:
-            np.save(directory / "vectors.npy", self.vectors, allow_pickle=False)
+            np.save(directory / VECTORS, self.vectors, allow_pickle=False)
         with open(directory / "passages.jsonl", "w", encoding="utf-8") as out:
             for p in self.passages:
                 out.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
-        # The manifest goes last: a directory without one is an unfinished write.
-        (directory / "manifest.json").write_text(json.dumps(self.manifest, indent=2), "utf-8")
+        # The manifest goes last, with each file's size and checksum: a directory
+        # without one is an unfinished write.
+        manifest = {**self.manifest, "files": integrity.record(directory, MANIFEST)}
+        (directory / MANIFEST).write_text(json.dumps(manifest, indent=2), "utf-8")
 
     @classmethod
-    def load(cls, directory: Path) -> SearchIndex:
+    def load(cls, directory: Path, checksums: bool = False) -> SearchIndex:
+        """Load the index in `directory`, having checked its files' sizes against the
+        manifest and, with `checksums`, their SHA-256 too (which reads them all once
+        more; see integrity.py for who asks for it)."""
         with _LOAD_LOCK:
-            return cls._load(directory)
+            return cls._load(directory, checksums)
 
     @classmethod
-    def _load(cls, directory: Path) -> SearchIndex:
+    def _load(cls, directory: Path, checksums: bool) -> SearchIndex:
         try:
-            manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
+            manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
         except FileNotFoundError:
             raise IndexUnusable(
                 f"no index at {directory}: build one with `python indexer.py build`"
             ) from None
+        except (OSError, ValueError) as exc:
+            raise _damaged(directory, f"{MANIFEST} unreadable: {exc}") from exc
         if manifest.get("format") != FORMAT or manifest.get("format_version") not in (
             READABLE_VERSIONS
         ):
@@ -411,6 +421,11 @@ class SearchIndex:
                 f"{directory} holds index format {manifest.get('format_version')!r}, this "
                 f"version reads {FORMAT_VERSION}: rebuild with `python indexer.py build`"
             )
+        # The vector file is checked apart: its damage costs hybrid search, not the index.
+        files = {n: f for n, f in manifest.get("files", {}).items() if n != VECTORS}
+        problem = integrity.fault(directory, files, checksums)
+        if problem:
+            raise _damaged(directory, problem)
         try:
             terms = json.loads((directory / "vocabulary.json").read_text("utf-8"))
             words = json.loads((directory / "words.json").read_text("utf-8"))
@@ -425,10 +440,10 @@ class SearchIndex:
             with open(directory / "passages.jsonl", encoding="utf-8") as lines:
                 passages = [Passage.from_json(json.loads(line)) for line in lines]
         except (OSError, ValueError, KeyError) as exc:
-            raise IndexUnusable(f"the index at {directory} is damaged ({exc}): rebuild it") from exc
+            raise _damaged(directory, str(exc)) from exc
         if matrix.shape != (len(passages), len(terms)) or len(idf) != len(terms):
             raise IndexUnusable(f"the index at {directory} is inconsistent: rebuild it")
-        vectors, vector_error = _load_vectors(directory, manifest, len(passages))
+        vectors, vector_error = _load_vectors(directory, manifest, len(passages), checksums)
         index = cls(
             passages, terms, idf, matrix, manifest, words, synonyms, sources, vectors, referrals
         )
@@ -438,6 +453,10 @@ class SearchIndex:
         if index._int8 is not None:
             index._vectors = None  # served from the int8 copy; reloaded for updates
         return index
+
+
+def _damaged(directory: Path, why: str) -> IndexUnusable:
+    return IndexUnusable(f"the index at {directory} is damaged ({why}): rebuild it")
 
 
 def _content_hash(passages: Sequence[Passage]) -> str:
@@ -509,7 +528,7 @@ def _vectors(
 
 
 def _load_vectors(
-    directory: Path, manifest: dict, passages: int
+    directory: Path, manifest: dict, passages: int, checksums: bool
 ) -> tuple[np.ndarray | None, str | None]:
     """The passage vectors, or None with the reason search is by TF-IDF alone. A damaged
     or missing vector file costs the semantic half of search, never the index."""
@@ -517,8 +536,12 @@ def _load_vectors(
     if not described:
         why = manifest.get("vectors_missing", "this index has no passage vectors")
         return None, f"{why}: searching by TF-IDF alone; rebuild the index for hybrid search"
+    files = {n: f for n, f in manifest.get("files", {}).items() if n == VECTORS}
+    problem = integrity.fault(directory, files, checksums)
+    if problem:
+        return None, f"passage vectors damaged ({problem}): searching by TF-IDF alone"
     try:
-        vectors = np.load(directory / "vectors.npy", allow_pickle=False)
+        vectors = np.load(directory / VECTORS, allow_pickle=False)
     except (OSError, ValueError) as exc:
         return None, f"passage vectors unreadable ({exc}): searching by TF-IDF alone"
     if vectors.shape != (passages, described.get("dims")) or vectors.dtype != np.float16:

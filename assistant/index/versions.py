@@ -46,8 +46,19 @@ def current_version(root: Path) -> str | None:
         return None
 
 
-def load_current(root: Path) -> SearchIndex:
-    return SearchIndex.load(current_dir(root))
+def load_current(root: Path, checksums: bool = False) -> SearchIndex:
+    return SearchIndex.load(current_dir(root), checksums)
+
+
+def newest_first(root: Path) -> list[Path]:
+    """The current version's directory, then those of the versions made current before
+    it, newest first: where a server falls back to when the current one is damaged.
+    A version rolled back from is not among them."""
+    current = current_dir(root)
+    if current == root:
+        return [root]
+    earlier = (root / "versions" / v for v in reversed(_history(root)) if v != current.name)
+    return [current, *(path for path in earlier if path.is_dir())]
 
 
 @contextmanager
@@ -80,11 +91,14 @@ def publish(index: SearchIndex, root: Path, keep: int = KEEP_VERSIONS) -> Path:
     versions = root / "versions"
     versions.mkdir(parents=True, exist_ok=True)
     final = versions / index.version
-    if not final.exists():  # the name holds a content hash: an existing one is identical
+    # The name holds a content hash: an existing version is identical, unless damaged.
+    if not final.exists() or not _whole(final):
         staging = Path(tempfile.mkdtemp(prefix=".building-", dir=versions))
         try:
             index.save(staging)
             _fsync_dir(staging)
+            if final.exists():  # damaged: set aside (pruned below) and replaced
+                final.rename(Path(tempfile.mkdtemp(prefix=".damaged-", dir=versions)) / "old")
             staging.rename(final)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -105,6 +119,16 @@ def rollback(root: Path) -> str:
     _make_current(root, previous)
     _write_atomically(root / "HISTORY", "\n".join(history[:-1]) + "\n")
     return previous
+
+
+def _whole(directory: Path) -> bool:
+    """Whether the version in `directory` loads with every checksum right (slow, but
+    needed only when a build makes a version of the same name, in the same second)."""
+    try:
+        SearchIndex.load(directory, checksums=True)
+    except IndexUnusable:
+        return False
+    return True
 
 
 def _history(root: Path) -> list[str]:

@@ -37,18 +37,25 @@ USER_AGENT = (
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def local_pages(source: Path) -> Iterator[RawPage]:
-    """Yield every HTML page under `source`, its URL the path relative to `source`."""
+def local_pages(source: Path) -> Iterator[Fetched]:
+    """Yield every HTML page under `source`, its URL the path relative to `source`.
+    A symbolic link that leads out of the folder is skipped: what is indexed is quoted
+    to anyone who asks, and the link could be to any file on the machine."""
     if not source.is_dir():
         raise FileNotFoundError(f"source folder {source} does not exist")
+    folder = source.resolve()
     for path in sorted(source.rglob("*")):
         if path.suffix.lower() in HTML_SUFFIXES and path.is_file():
+            url = path.relative_to(source).as_posix()
+            if not path.resolve().is_relative_to(folder):
+                yield Fetched(url, "skipped", reason="a symbolic link out of the source folder")
+                continue
             try:
                 content = path.read_bytes()
             except OSError as exc:
                 log.warning("skipping %s: %s", path, exc)
                 continue
-            yield RawPage(url=path.relative_to(source).as_posix(), content=content)
+            yield Fetched(url, "ok", RawPage(url=url, content=content))
 
 
 @dataclass
