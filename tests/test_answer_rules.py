@@ -121,6 +121,17 @@ def test_what_defines_a_subject_is_read_plainly():
     assert kinds.acronyms("social prescribing", pairs[:1]) == []
     assert kinds.acronyms("social return on investment", pairs[1:]) == ["SROI"]
     assert kinds.heading_names("CCG", "Clinical commissioning group (CCG)")
+    assert not kinds.heading_names("commissioning", "What commissioning is not")
+    # an acronym defines only after its own full name, not after a body's name
+    gloucestershire = "NHS Gloucestershire Clinical Commissioning Group (CCG) was the NHS body."
+    assert strength("CCG", gloucestershire) == 0
+
+
+def test_a_glossary_entry_ranked_low_still_defines(corpus_index):
+    # the short entry ranks below longer sections about one consortium or another
+    result = answer("What is a consortium?", corpus_index)
+    assert result.text.startswith("Consortium: A group of providers")
+    assert answer("What's a CCG?", corpus_index).text.startswith("Clinical commissioning group")
 
 
 def test_a_who_question_marks_the_name(corpus_index):

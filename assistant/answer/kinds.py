@@ -231,7 +231,9 @@ def definition_strength(subject: str, sentence: str) -> int:
     for i, word in enumerate(said[:20]):
         if word == words[0] and set(words) <= set(said[i : i + len(words) + 1]):
             after = raw[i + len(words) : i + len(words) + 4]
-            if i and raw[i - 1] not in _ARTICLES and f"({raw[i]})" not in sentence.lower():
+            if f"({raw[i]})" in sentence.lower():  # an acronym after its full name:
+                i -= len(raw[i].removesuffix("s"))  # where the name starts
+            if i > 0 and raw[i - 1] not in _ARTICLES:
                 after = after[:0]  # part of a longer name: "Liverpool Arts ... Consortium"
             elif after and f"({after[0]})" in sentence.lower():
                 after = after[1:]  # "The joint strategic needs assessment (JSNA) is a"
@@ -247,12 +249,20 @@ def heading_names(subject: str, heading: str) -> bool:
     """True when a section's heading is the subject itself, as a glossary entry's is
     ("Consortium", "Clinical commissioning group (CCG)"): its first sentence then says
     what the subject is without naming it."""
+    return name_key(subject) in heading_keys(heading)
+
+
+def name_key(phrase: str) -> str:
+    """A phrase's words by stem, without articles: what two ways of writing one name
+    share ("The JSNA", "JSNA"), and what a heading that says more does not ("What
+    commissioning is not" is no name for "commissioning")."""
+    return " ".join(sorted({stem(w) for w in tokens(phrase) if w not in _ARTICLES}))
+
+
+def heading_keys(heading: str) -> set[str]:
+    """The names a heading gives its subject: itself, and a bracketed acronym."""
     name, _, short = heading.partition("(")
-    wanted = {stem(w) for w in tokens(subject) if w not in STOP_WORDS}
-    return bool(wanted) and any(
-        wanted == {stem(w) for w in tokens(part) if w not in STOP_WORDS}
-        for part in (name, short.rstrip(")"))
-    )
+    return {key for key in (name_key(name), name_key(short.rstrip(")"))) if key}
 
 
 def acronyms(subject: str, equivalents: list[tuple[tuple[str, ...], str]]) -> list[str]:
