@@ -37,6 +37,7 @@ DEFAULTS = {
     "CORS_ORIGINS": "",
     # Per-client limit on questions and feedback (Flask-Limiter syntax).
     "RATE_LIMIT": "60 per minute",
+    # Largest request body; waitress refuses a larger one from its Content-Length alone.
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # Processes serving this app (python -m web --workers sets it): with more than one,
     # conversations are kept in the shared database so any worker can read a follow-up.
@@ -44,6 +45,10 @@ DEFAULTS = {
     "SETTINGS": {},
 }
 ENV_PREFIX = "CCP_"  # e.g. CCP_INDEX_DIR=/srv/index, CCP_BASE_URL=https://example.org/
+# Whole-number settings the server is built from, with their allowed ranges.
+WHOLE_NUMBERS = {
+    "MAX_CONTENT_LENGTH": (1024, 1 << 30),
+}
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -91,6 +96,10 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
     app.config["SETTINGS"] = validated(app.config["SETTINGS"])
+    for name, (low, high) in WHOLE_NUMBERS.items():
+        value = app.config[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{ENV_PREFIX}{name} must be a whole number from {low} to {high}")
 
 
 def _configure_site(app: Flask, index) -> None:

@@ -21,7 +21,17 @@ def _error(description: str) -> dict:
 
 ERRORS = {
     "400": _error("The request is not valid; the message says what to change."),
-    "413": _error("The request body is too large."),
+    "413": {
+        "description": (
+            "The request body is over the limit (64 KB). Waitress refuses it from its "
+            "Content-Length before reading it, in plain text; behind Granian the app "
+            "refuses it, in JSON."
+        ),
+        "content": {
+            "application/json": {"schema": _ref("Error")},
+            "text/plain": {"schema": {"type": "string"}},
+        },
+    },
     "429": {
         "description": "Too many requests from this client; retry after the given seconds.",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
