@@ -6,8 +6,9 @@ import socket
 import pytest
 from flask import Flask
 
-from web import configure
+from web import configure, create_app
 
+from .conftest import LiveServer
 from .test_api import call_json
 
 
@@ -39,7 +40,29 @@ def test_oversized_body_is_refused_before_it_is_read(live_server):
     assert status == 400 and data["error"]["code"] == "question_too_long"
 
 
+def test_slow_clients_do_not_take_every_connection(live_server):
+    """120 clients sending their headers a byte a second took all of waitress's default
+    100 connections: the next client was never answered."""
+    slow = [connect(live_server) for _ in range(120)]
+    try:
+        for s in slow:
+            s.sendall(b"GET /api/health HTTP/1.1\r\nHo")  # a header begun, never finished
+        status, data = call_json(live_server, "/api/health")
+        assert status == 200 and data["status"] == "ok"
+    finally:
+        for s in slow:
+            s.close()
+
+
+def test_a_connection_that_goes_quiet_is_closed(fixture_index_root):
+    app = create_app({"INDEX_DIR": str(fixture_index_root), "CHANNEL_TIMEOUT": 1})
+    with LiveServer(app) as server, connect(server) as s:
+        s.sendall(b"GET /api/health HTTP/1.1\r\nHo")
+        assert s.recv(100) == b""  # closed by the server, after a second, unanswered
+
+
+@pytest.mark.parametrize("name", ["MAX_CONTENT_LENGTH", "CONNECTION_LIMIT", "CHANNEL_TIMEOUT"])
 @pytest.mark.parametrize("value", ["many", 0, True, 10**10])
-def test_a_bad_server_setting_is_named_at_start_up(value):
-    with pytest.raises(ValueError, match="CCP_MAX_CONTENT_LENGTH must be a whole number"):
-        configure(Flask(__name__), {"MAX_CONTENT_LENGTH": value})
+def test_a_bad_server_setting_is_named_at_start_up(name, value):
+    with pytest.raises(ValueError, match=f"CCP_{name} must be a whole number"):
+        configure(Flask(__name__), {name: value})

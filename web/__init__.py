@@ -39,6 +39,10 @@ DEFAULTS = {
     "RATE_LIMIT": "60 per minute",
     # Largest request body; waitress refuses a larger one from its Content-Length alone.
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Waitress: connections open at once (each holds a file descriptor; raise `ulimit -n`
+    # before raising this), and seconds a connection may send nothing before it is closed.
+    "CONNECTION_LIMIT": 500,
+    "CHANNEL_TIMEOUT": 30,
     # Processes serving this app (python -m web --workers sets it): with more than one,
     # conversations are kept in the shared database so any worker can read a follow-up.
     "WORKERS": 1,
@@ -48,6 +52,8 @@ ENV_PREFIX = "CCP_"  # e.g. CCP_INDEX_DIR=/srv/index, CCP_BASE_URL=https://examp
 # Whole-number settings the server is built from, with their allowed ranges.
 WHOLE_NUMBERS = {
     "MAX_CONTENT_LENGTH": (1024, 1 << 30),
+    "CONNECTION_LIMIT": (1, 100_000),
+    "CHANNEL_TIMEOUT": (1, 3600),
 }
 
 

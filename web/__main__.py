@@ -2,11 +2,12 @@
 
 Two servers, one app. Waitress (the default) reads each request in full before the app
 sees it, so a slow client holds a connection, never a worker; it refuses a body over the
-app's limit from its Content-Length. Granian (--server granian) is a Rust server that
-costs far less per request, but it hands the app a request before its body has arrived
-and never times out a stalled body: run it behind a proxy that buffers request bodies
-(nginx does by default). Facing the internet, either belongs behind a reverse proxy
-with its own timeouts and limits (README, "Running in production").
+app's limit from its Content-Length, closes connections idle for CCP_CHANNEL_TIMEOUT
+seconds and holds at most CCP_CONNECTION_LIMIT. Granian (--server granian) is a Rust
+server that costs far less per request, but it hands the app a request before its body
+has arrived and never times out a stalled body: run it behind a proxy that buffers
+request bodies (nginx does by default). Facing the internet, either belongs behind a
+reverse proxy with its own timeouts and limits (README, "Running in production").
 
 With --workers N, N processes share the listening socket and one read-only index on
 disk, and a worker that dies is replaced.
@@ -118,15 +119,21 @@ ONE_SEND_BYTES = 64 * 1024
 
 
 def waitress_options(threads: int, config: Mapping[str, Any]) -> dict:
-    """Waitress's settings from the app's: its own default let one client send a 1 GiB
-    body, spooled to a temporary file before the app could refuse it."""
+    """Waitress's settings from the app's: its own defaults let one client send a 1 GiB
+    body (spooled to a temporary file before the app can refuse it) and 100 slow ones
+    take every connection."""
     from waitress.adjustments import Adjustments
 
+    timeout = config["CHANNEL_TIMEOUT"]
     options = {
         "threads": threads,
         "ident": "ccp-assistant",
         # Waitress refuses a body of its limit or more, Flask one over its own.
         "max_request_body_size": config["MAX_CONTENT_LENGTH"] + 1,
+        "connection_limit": config["CONNECTION_LIMIT"],
+        "channel_timeout": timeout,
+        # How often idle connections are looked for: one closes within 1.5 timeouts.
+        "cleanup_interval": max(1, timeout // 2),
     }
     # The setting is deprecated; a waitress that has dropped it serves as before.
     if hasattr(Adjustments, "send_bytes"):
