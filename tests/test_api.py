@@ -11,9 +11,9 @@ from web import create_app
 from .conftest import LiveServer
 
 
-def call(server, path, body=None, *, method=None, content_type="application/json"):
+def call(server, path, body=None, *, method=None, content_type="application/json", headers=None):
     data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
-    request = urllib.request.Request(server.url + path, data=data, method=method)
+    request = urllib.request.Request(server.url + path, data, headers or {}, method=method)
     if data is not None:
         request.add_header("Content-Type", content_type)
     try:

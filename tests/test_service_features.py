@@ -176,6 +176,35 @@ def test_rate_limit_answers_429_with_retry_after(corpus_index_root, spec):
         assert call(server, "/api/health")[0] == 200  # health is never limited
 
 
+def test_every_way_of_asking_draws_on_one_budget(corpus_index_root):
+    """Limits were per endpoint: a client that had used its questions on the API could
+    ask as many again through GET, the chat page and the chat script."""
+    app = create_app({"INDEX_DIR": str(corpus_index_root), "RATE_LIMIT": "3 per minute"})
+    with LiveServer(app) as server:
+        asked = [call(server, "/api/query", {"question": "JSNA?"})[0] for _ in range(3)]
+        assert asked == [200, 200, 200]
+        other_ways = [
+            call(server, "/api/query?q=JSNA")[0],
+            call(server, "/?q=JSNA")[0],
+            call(server, "/turn", {"question": "JSNA?"})[0],
+        ]
+        assert other_ways == [429, 429, 429]
+        # Feedback has a budget of its own (here: no such answer).
+        assert call(server, "/api/feedback", {"answer_id": "x", "rating": "up"})[0] == 404
+
+
+def test_x_forwarded_for_is_believed_only_from_trusted_proxies(corpus_index_root):
+    def ask_as(server, address: str) -> int:
+        return call(server, "/api/query?q=JSNA", headers={"X-Forwarded-For": address})[0]
+
+    config = {"INDEX_DIR": str(corpus_index_root), "RATE_LIMIT": "1 per minute"}
+    with LiveServer(create_app(config)) as server:  # whatever it claims, one client
+        assert [ask_as(server, "203.0.113.1"), ask_as(server, "203.0.113.2")] == [200, 429]
+    with LiveServer(create_app({**config, "TRUSTED_PROXIES": 1})) as server:
+        asked = [ask_as(server, a) for a in ("203.0.113.1", "203.0.113.2", "203.0.113.1")]
+        assert asked == [200, 200, 429]
+
+
 def test_unanswered_report_from_the_cli_and_for_admins(tmp_path, corpus_index_root):
     db = tmp_path / "f.db"
     app = create_app(

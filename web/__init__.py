@@ -35,8 +35,12 @@ DEFAULTS = {
     "RETENTION_DAYS": 90,
     # Origins allowed to call the API from a browser, comma-separated ("*" for any).
     "CORS_ORIGINS": "",
-    # Per-client limit on questions and feedback (Flask-Limiter syntax).
+    # Per-client limit on questions, and another on feedback (Flask-Limiter syntax).
     "RATE_LIMIT": "60 per minute",
+    # Reverse proxies in front that append the client's address to X-Forwarded-For; 0
+    # (the default) believes no such header. Set it only when every request comes
+    # through them, or a client can choose the address it is counted as.
+    "TRUSTED_PROXIES": 0,
     # Largest request body; waitress refuses a larger one from its Content-Length alone.
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # Waitress: connections open at once (each holds a file descriptor; raise `ulimit -n`
@@ -52,6 +56,7 @@ ENV_PREFIX = "CCP_"  # e.g. CCP_INDEX_DIR=/srv/index, CCP_BASE_URL=https://examp
 # Whole-number settings the server is built from, with their allowed ranges.
 WHOLE_NUMBERS = {
     "MAX_CONTENT_LENGTH": (1024, 1 << 30),
+    "TRUSTED_PROXIES": (0, 10),
     "CONNECTION_LIMIT": (1, 100_000),
     "CHANNEL_TIMEOUT": (1, 3600),
 }

@@ -134,6 +134,9 @@ def waitress_options(threads: int, config: Mapping[str, Any]) -> dict:
         "channel_timeout": timeout,
         # How often idle connections are looked for: one closes within 1.5 timeouts.
         "cleanup_interval": max(1, timeout // 2),
+        # Waitress drops X-Forwarded-For and its kin unless told to keep them: kept only
+        # for the app's ProxyFix when there are trusted proxies (see web/limits.py).
+        "clear_untrusted_proxy_headers": not config["TRUSTED_PROXIES"],
     }
     # The setting is deprecated; a waitress that has dropped it serves as before.
     if hasattr(Adjustments, "send_bytes"):
