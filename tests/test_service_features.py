@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import logging
 import sqlite3
 import time
 
@@ -203,6 +204,17 @@ def test_x_forwarded_for_is_believed_only_from_trusted_proxies(corpus_index_root
     with LiveServer(create_app({**config, "TRUSTED_PROXIES": 1})) as server:
         asked = [ask_as(server, a) for a in ("203.0.113.1", "203.0.113.2", "203.0.113.1")]
         assert asked == [200, 200, 429]
+
+
+def test_no_client_address_is_logged_when_limited(corpus_index_root, caplog):
+    caplog.set_level(logging.INFO, logger="flask-limiter")
+    config = {"INDEX_DIR": str(corpus_index_root), "RATE_LIMIT": "1 per minute"}
+    with LiveServer(create_app({**config, "TRUSTED_PROXIES": 1})) as server:
+        for _ in range(2):
+            call(server, "/api/query?q=JSNA", headers={"X-Forwarded-For": "203.0.113.9"})
+    limited = [r.getMessage() for r in caplog.records if r.name == "flask-limiter"]
+    assert limited  # the 429 is logged,
+    assert not [m for m in limited if "203.0.113.9" in m or "127.0.0.1" in m]  # not who
 
 
 def test_unanswered_report_from_the_cli_and_for_admins(tmp_path, corpus_index_root):
