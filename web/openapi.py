@@ -236,6 +236,14 @@ OPENAPI = {
                     },
                     "404": _error("No answer has that id, or feedback is off."),
                     **ERRORS,
+                    "503": {
+                        "description": (
+                            "Feedback cannot be stored just now (the log's file is failing, "
+                            "or the answer is not written yet): try again after Retry-After."
+                        ),
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                        **_json(_ref("Error")),
+                    },
                 },
             }
         },

@@ -32,7 +32,7 @@ class QueryResult:
     conversation_id: str
     index_version: str
     took_ms: float
-    answer_id: str | None = None  # for feedback; None when answers are not recorded
+    answer_id: str | None = None  # for feedback; None when this answer is not recorded
 
     def to_json(self) -> dict:
         return {
@@ -165,6 +165,9 @@ def run_query(
 
 RATINGS = {"up": 1, "down": -1}
 MAX_COMMENT_CHARS = 1000
+# When to try feedback again that could not be stored: a write the log's file would not
+# take is tried again at least this often (assistant/records/logbook.py, RETRY_MAX).
+FEEDBACK_RETRY_AFTER = "5"
 
 
 def record_feedback(answer_id: object, rating: object, comment: object = None) -> None:
@@ -191,5 +194,8 @@ def record_feedback(answer_id: object, rating: object, comment: object = None) -
         raise ApiError(404, "unknown_answer", "No answer has that id (it may have expired).")
     if stored is None:
         raise ApiError(
-            503, "feedback_unavailable", "Feedback could not be saved; please try later."
+            503,
+            "feedback_unavailable",
+            "Feedback could not be saved just now; please try again in a few seconds.",
+            {"Retry-After": FEEDBACK_RETRY_AFTER},
         )
