@@ -141,6 +141,13 @@ def test_wrong_content_type_and_methods_and_paths_get_json_errors(live_server):
     assert status == 404 and data["error"]["code"] == "not_found"
 
 
+def test_a_wrong_method_is_told_the_allowed_ones(live_server):
+    for path, allowed in [("/api/query", {"GET", "POST"}), ("/api/feedback", {"POST"})]:
+        status, headers, _ = call(live_server, path, method="DELETE")
+        assert status == 405
+        assert allowed <= {m.strip() for m in headers["Allow"].split(",")}, path
+
+
 def test_security_headers(live_server):
     _, headers, _ = call(live_server, "/")
     assert "script-src 'self'" in headers["Content-Security-Policy"]

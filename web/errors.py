@@ -33,7 +33,10 @@ def register(app: Flask) -> None:
         if not request.path.startswith("/api/"):
             return exc
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 500, code, exc.description or exc.name)
+        response = error_response(exc.code or 500, code, exc.description or exc.name)
+        # The body is ours; the headers that go with the status are not (a 405's Allow).
+        response.headers.extend(h for h in exc.get_headers() if h[0].lower() != "content-type")
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
