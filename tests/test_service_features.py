@@ -218,6 +218,30 @@ def test_no_client_address_is_logged_when_limited(corpus_index_root, caplog):
     assert not [m for m in limited if "203.0.113.9" in m or "127.0.0.1" in m]  # not who
 
 
+def test_the_description_gives_the_answer_id_and_the_admin_endpoints(corpus_index_root, spec):
+    app = create_app({"INDEX_DIR": str(corpus_index_root), "ADMIN_TOKEN": "t0ken"})
+    app.extensions["ccp_reindexer"].start = lambda: True  # no real update of a shared index
+    admin = {"Authorization": "Bearer t0ken"}
+    with LiveServer(app) as server:
+        for path, method, status, headers in [
+            ("/api/admin/status", "get", 200, admin),
+            ("/api/admin/reindex", "post", 202, admin),
+            ("/api/admin/status", "get", 401, {}),
+        ]:
+            got, _, raw = call(server, path, method=method.upper(), headers=headers)
+            assert got == status
+            check(spec, path, method, status, json.loads(raw))
+        got, headers, _ = call(server, "/admin/report?format=csv", headers=admin)
+        described = spec["paths"]["/admin/report"]["get"]["responses"]["200"]["content"]
+        assert got == 200 and headers.get_content_type() in described
+        _, answer = call_json(server, "/api/query", {"question": "What is a JSNA?"})
+        status, data = call_json(server, "/api/feedback", {"answer_id": "<b>", "rating": "up"})
+        assert status == 400 and data["error"]["code"] == "invalid_answer_id"
+    request = Draft202012Validator(spec["components"]["schemas"]["FeedbackRequest"])
+    assert request.is_valid({"answer_id": answer["answer_id"], "rating": "up"})
+    assert not request.is_valid({"answer_id": "<b>", "rating": "up"})  # as the server says
+
+
 def test_unanswered_report_from_the_cli_and_for_admins(tmp_path, corpus_index_root):
     db = tmp_path / "f.db"
     app = create_app(

@@ -15,7 +15,9 @@ from assistant import Answer, SearchIndex, answer
 
 from .errors import ApiError
 
-CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Conversation and answer ids (the OpenAPI description gives the same pattern).
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+CONVERSATION_ID = re.compile(ID_PATTERN)
 # Lone surrogates: the only characters a str can hold that UTF-8 cannot encode. JSON can
 # carry them ("\ud800"), and nothing downstream (the tokenizer, SQLite, the response)
 # can take them.
