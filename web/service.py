@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 from flask import current_app, g, request
 
 from assistant import Answer, SearchIndex, answer
+from assistant.records.logbook import RETRY_MAX
 
 from .errors import ApiError
 
@@ -168,8 +169,8 @@ def run_query(
 RATINGS = {"up": 1, "down": -1}
 MAX_COMMENT_CHARS = 1000
 # When to try feedback again that could not be stored: a write the log's file would not
-# take is tried again at least this often (assistant/records/logbook.py, RETRY_MAX).
-FEEDBACK_RETRY_AFTER = "5"
+# take is tried again at least this often.
+FEEDBACK_RETRY_AFTER = str(round(RETRY_MAX))
 
 
 def record_feedback(answer_id: object, rating: object, comment: object = None) -> None:
