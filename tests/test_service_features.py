@@ -191,6 +191,10 @@ def test_every_way_of_asking_draws_on_one_budget(corpus_index_root):
             call(server, "/turn", {"question": "JSNA?"})[0],
         ]
         assert other_ways == [429, 429, 429]
+        # The chat script shows the reason where the answer would be: JSON, as the API's.
+        status, headers, raw = call(server, "/turn", {"question": "JSNA?"})
+        assert headers["Content-Type"].startswith("application/json")
+        assert json.loads(raw)["error"]["code"] == "too_many_requests"
         # Feedback has a budget of its own (here: no such answer).
         assert call(server, "/api/feedback", {"answer_id": "x", "rating": "up"})[0] == 404
 
