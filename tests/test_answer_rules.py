@@ -82,6 +82,18 @@ def test_the_kind_of_answer_wanted_is_read(question, kind):
     assert question_kind(question).kind == kind
 
 
+def test_each_part_of_a_question_is_answered(corpus_index):
+    assert kinds.parts("museums on prescription - what was it and who took part?") == [
+        "what was it",
+        "who took part?",
+    ]
+    result = answer("Who wrote Opportunities for alignment and when did it come out?", corpus_index)
+    assert "Sally Bagwell" in result.text and "June 2014" in result.text
+    result = answer("museums on prescription - what was it and who took part?", corpus_index)
+    assert result.text.startswith("Museums on Prescription was a three-year research project")
+    assert "University College London" in result.text
+
+
 def test_a_definition_opens_with_what_the_subject_is(corpus_index):
     result = answer("What is social prescribing?", corpus_index)
     opening = result.sentences[0]

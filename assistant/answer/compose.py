@@ -137,6 +137,7 @@ def compose(
         max_sentences,
         max_passages,
         subjects,
+        _further_parts(query, weights, index),
     )
     if units:
         first = units[0]
@@ -328,6 +329,22 @@ def _term_weights(query: Query, index: SearchIndex) -> dict[str, float]:
             if term in unknown and everyday(word):
                 weights[term] = lowest
     return weights
+
+
+def _further_parts(query: Query, weights: dict[str, float], index: SearchIndex) -> tuple:
+    """The question's parts after the first ("... and when did it come out?"), each with
+    its kind, the weights of its own words and its vector, for choosing what answers it."""
+    out = []
+    for part in kinds.parts(query.question)[1:]:
+        own = set(analyze(part))
+        out.append(
+            (
+                kinds.question_kind(part),
+                {t: w * (1 if t in own else CONTEXT) for t, w in weights.items()},
+                index.embed_query(part),
+            )
+        )
+    return tuple(out)
 
 
 def _entries(index: SearchIndex, subjects: tuple[str, ...], hits: list[Hit]) -> list[Hit]:

@@ -22,6 +22,7 @@ WHY = "why"
 YES_NO = "yes_no"
 EXAMPLES = "examples"
 OTHER = "other"
+EXACT = frozenset((WHO, WHEN, HOW_MUCH))  # kinds whose answer is a name, a date or a figure
 
 # Where a question may start: the beginning, after a clause, or after a filler word.
 _Q = (
@@ -95,6 +96,29 @@ _NOT_A_SUBJECT = re.compile(
     r"when|where|whether|what|who|works)\b",
     re.I,
 )
+
+
+# Where a question turns to another part: "... and when did it come out?", "... - who
+# took part?", or a new sentence that asks.
+_ASKING = (
+    r"(?:who|when|what|how|where|why|which|is|are|was|were|did|does|do|can|could|should|"
+    r"would|will)\b"
+)
+_NEXT_PART = re.compile(
+    rf"(?:\s*,\s*|\s+[-–—]\s+|\s+)(?:and|or|but)\s+(?={_ASKING})|(?<=[?])\s+"
+    rf"|(?:\s*,\s*|\s+[-–—]\s+)(?=(?:who|when|what|how|where|why|which)\b)",
+    re.I,
+)
+MAX_PARTS = 3  # parts of one question answered each on its own
+
+
+def parts(question: str) -> list[str]:
+    """The parts of a question that each ask something ("Who wrote it", "when did it
+    come out?"), in order; sentences that only set the scene ("I'm updating our page.")
+    are left out, unless nothing else asks."""
+    pieces = [p.strip() for p in _NEXT_PART.split(question) if p and p.strip()]
+    asking = [p for p in pieces if p.endswith("?") or re.match(_ASKING, p, re.I)]
+    return (asking or [question.strip()])[:MAX_PARTS]
 
 
 @dataclass(frozen=True, slots=True)
