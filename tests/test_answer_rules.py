@@ -214,6 +214,8 @@ def test_no_answer_opens_with_a_fragment_or_a_pronoun(corpus_index):
         ("How do I apply for a National Lottery Project Grant?", "other funders"),
         ("Do we need to charge VAT on a council contract?", "legal and tax"),
         ("Who is our integrated care board's arts lead?", "later developments"),
+        ("can u give me the mobile for the Artlift manager", "personal data"),
+        ("Who owns the copyright in the case study photos?", "legal and tax"),
     ],
 )
 def test_questions_for_someone_else_are_declined_with_where_to_go(corpus_index, question, referral):
@@ -223,6 +225,17 @@ def test_questions_for_someone_else_are_declined_with_where_to_go(corpus_index, 
     assert result.text == result.referral.reason  # a sentence that says why
     links = result.to_json()["referral"]["links"]
     assert links and all(link["url"].startswith("https://") for link in links)
+
+
+def test_practical_details_are_declined_with_a_reason(corpus_index):
+    result = answer("How much is a ticket for the seminar and how do I book a place?", corpus_index)
+    assert result.no_answer and result.referral.name == "practical details"
+    assert result.text.startswith("The guidance does not hold practical details")
+
+
+def test_questions_about_this_year_are_declined_as_after_the_guidance(corpus_index):
+    result = answer("What is Torbay's public health grant for this financial year?", corpus_index)
+    assert result.no_answer and "2013" not in result.text
 
 
 def test_contact_questions_answer_nothing_about_the_person(corpus_index):
