@@ -274,6 +274,23 @@ def test_a_short_question_without_a_pronoun_is_a_follow_up(corpus_index):
     assert not follow.no_answer
 
 
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("Who ran the Cultural Commissioning Programme?", "Cultural Commissioning Programme"),
+        ("When did the CCP's second phase start?", "CCP's second phase"),
+        (
+            "Who wrote Opportunities for alignment and when did it come out?",
+            "Opportunities alignment",
+        ),
+    ],
+)
+def test_what_a_follow_up_carries_is_what_was_asked_about(corpus_index, question, subject):
+    # the question's main verb ("ran", "start") is no part of what it was about
+    result = answer(question, corpus_index)
+    assert result.subject == subject
+
+
 def test_a_follow_ups_own_words_choose_its_first_sentence(corpus_index):
     # The context finds the section; "replaced" then picks the sentence, rather than
     # the sentences that only name what the first answer was about.

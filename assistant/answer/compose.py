@@ -256,9 +256,22 @@ def _answer_subject(passage: Passage) -> str:
     return title[:SUBJECT_MAX_CHARS]
 
 
+# "Who ran the programme?": the verb after "who"; "When did the second phase start?": the
+# verb a do-question ends with. Neither is what the question is about.
+_WHO_VERB = re.compile(r"^\s*who\s+([a-z]+)\b")
+_DO_QUESTION = re.compile(r"^\s*(what|when|where|why|how|which)\b.*\b(do|does|did)\b", re.I)
+
+
 def _question_subject(question: str) -> str:
-    """A question's own words, less the ones that only frame it."""
-    words = [w for w in WORD.findall(question) if w.lower() not in STOP_WORDS]
+    """A question's own words, less the ones that only frame it and its main verb."""
+    question = kinds.parts(question)[0]  # the first thing asked
+    words = WORD.findall(question)
+    verb = _WHO_VERB.match(question.lower())
+    if verb:
+        words.remove(next(w for w in words if w.lower() == verb.group(1)))
+    elif _DO_QUESTION.match(question) and words and words[-1].islower():
+        words = words[:-1]
+    words = [w for w in words if w.lower() not in STOP_WORDS] or WORD.findall(question)
     return " ".join(words[:10])[:SUBJECT_MAX_CHARS]
 
 
