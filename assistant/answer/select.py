@@ -194,21 +194,10 @@ def choose(
     first = max(openers or scored, key=lambda s: s.score)
     analysed = analysis(first.hit.passage)
     picked = [first]
-    for ask_kind, ask_weights, ask_vector in asks:
-        answering = [
-            s
-            for s in _score_all(hits, ask_kind, ask_weights, covered_by, ask_vector)
-            if (s.piece.opener or _has_antecedent(s))
-            and s.rank < passages
-            and not any(s.hit is p.hit and s.index == p.index for p in picked)
-        ]
-        # A part that asks for a name, a date or a figure is answered by a piece with one.
-        exact = [s for s in answering if ask_kind.kind in kinds.EXACT and _states(s, ask_kind)]
-        answering = exact or answering
+    for part in asks:
+        answering = _answering(hits, part, covered_by, passages, first, picked)
         if answering:
-            picked.append(
-                max(answering, key=lambda s: s.score * (1.0 if s.hit is first.hit else FOCUS))
-            )
+            picked.append(answering)
     answers_parts = len(picked)  # pieces that must be quoted, whatever else is
     # What follows the first piece in its section usually carries on its answer ("Two
     # results stand out. First, ... Second, ...").
@@ -216,7 +205,7 @@ def choose(
     carry_on = CONTINUE - (answers_parts - 1)
     for i in range(first.index + 1, min(first.index + 1 + carry_on, len(analysed.pieces))):
         piece = analysed.pieces[i]
-        if not any(p.hit is first.hit and p.index == i for p in picked):
+        if not _among(picked, first.hit, i):
             picked.append(following.get(i) or _Scored(first.rank, first.hit, i, piece, 0.0))
     rest = sorted(
         (s for s in scored if s not in picked and s.rank < passages),
@@ -233,6 +222,29 @@ def choose(
         if term:
             units[0] = replace(units[0], term=term)
     return units
+
+
+def _answering(hits, part, covered_by, passages: int, first: _Scored, picked) -> _Scored | None:
+    """The piece that best answers one further part of the question (kind, weights of
+    its own words, vector), preferring the first piece's passage; for a part that asks
+    for a name, a date or a figure, a piece that has one."""
+    kind, weights, vector = part
+    answering = [
+        s
+        for s in _score_all(hits, kind, weights, covered_by, vector)
+        if (s.piece.opener or _has_antecedent(s))
+        and s.rank < passages
+        and not _among(picked, s.hit, s.index)
+    ]
+    if kind.kind in kinds.EXACT:
+        answering = [s for s in answering if kinds.states(kind, _text(s))] or answering
+    return max(
+        answering, key=lambda s: s.score * (1.0 if s.hit is first.hit else FOCUS), default=None
+    )
+
+
+def _among(picked: list[_Scored], hit: Hit, index: int) -> bool:
+    return any(p.hit is hit and p.index == index for p in picked)
 
 
 def _units(picked: list[_Scored], covered_by, max_units: int, must: int = 1) -> list[Unit]:
@@ -325,18 +337,14 @@ def _definition_strength(s: _Scored, subjects: tuple[str, ...]) -> int:
 
 
 def _term(s: _Scored, subjects: tuple[str, ...]) -> str:
-    """The heading a glossary-style piece defines, when it is the first sentence under a
-    heading that names one of `subjects`; else ""."""
+    """The heading a glossary-style piece defines: it is the first sentence under a
+    heading that names one of `subjects`, and does not name it itself; else ""."""
     path = s.hit.passage.heading_path
     if s.index != 0 or not path or s.piece.kind != "sentence":
         return ""
     if any(kinds.mentions(name, _text(s)) for name in subjects):
         return ""  # it says its subject itself
     return path[-1] if any(kinds.heading_names(name, path[-1]) for name in subjects) else ""
-
-
-def _states(s: _Scored, kind: kinds.QuestionKind) -> bool:
-    return kinds.states(kind, _text(s))
 
 
 def _text(s: _Scored) -> str:
