@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 from urllib.parse import urljoin
-from weakref import WeakKeyDictionary
 
 from ..index.counts import index_text
 from ..index.search import SearchIndex
@@ -363,34 +363,22 @@ def _further_parts(query: Query, weights: dict[str, float], index: SearchIndex) 
 def _entries(index: SearchIndex, subjects: tuple[str, ...], hits: list[Hit]) -> list[Hit]:
     """Sections headed by the subject's own name (a glossary entry, "The JSNA") that the
     search did not return: the plainest definition is often there, in a short passage
-    that ranks below longer ones about the subject. Scored as the last hit."""
-    headed = _HEADED.get(index)
-    if headed is None:
-        headed = _HEADED[index] = _headed(index)
+    that ranks below longer ones about the subject. Found among the best matches for the
+    subject's words alone (its heading holds them all), scored as the last hit."""
     seen = {h.passage.id for h in hits}
     floor = hits[-1].score if hits else 0.0
-    rows = sorted({row for name in subjects for row in headed.get(kinds.name_key(name), ())})
-    return [
-        Hit(index.passages[row], floor, row)
-        for row in rows[:ENTRIES]
-        if index.passages[row].id not in seen
-    ]
+    found: list[Hit] = []
+    for name in subjects:
+        for hit in index.search_terms(Counter(analyze(name)), ENTRY_SEARCH):
+            path = hit.passage.heading_path
+            if hit.passage.id not in seen and path and kinds.heading_names(name, path[-1]):
+                seen.add(hit.passage.id)
+                found.append(Hit(hit.passage, floor, hit.row))
+    return found[:ENTRIES]
 
 
-def _headed(index: SearchIndex) -> dict[str, list[int]]:
-    """Each short heading's names (see `kinds.heading_keys`) -> the rows it heads."""
-    headed: dict[str, list[int]] = {}
-    for row, passage in enumerate(index.passages):
-        if passage.heading_path and len(passage.heading_path[-1].split()) <= ENTRY_WORDS:
-            for key in kinds.heading_keys(passage.heading_path[-1]):
-                headed.setdefault(key, []).append(row)
-    return headed
-
-
-# Worked out once per index: one pass over every passage's heading.
-_HEADED: WeakKeyDictionary[SearchIndex, dict[str, list[int]]] = WeakKeyDictionary()
 ENTRIES = 3  # sections headed by a subject's name, at most, added to a definition's hits
-ENTRY_WORDS = 8  # longer headings are not names
+ENTRY_SEARCH = 50  # of the best matches for the subject's words, looked through for them
 
 
 def _coverage(hits: list[Hit], query: Query, weights: dict[str, float]) -> float:
