@@ -124,6 +124,9 @@ def test_what_defines_a_subject_is_read_plainly():
     assert strength("JSNA", sentence) == 2
     # opening with the subject says less; part of a longer name or a compound, nothing
     assert strength("JSNA", "The JSNA has two purposes.") == 1
+    quoted = 'In the CCP, "cultural commissioning" meant public bodies buying services.'
+    assert strength("cultural commissioning", quoted) == 2
+    assert not kinds.names("cultural commissioning", "cultural organisations commissioning")
     larc = "The Liverpool Arts Regeneration Consortium (LARC) is a partnership of eight."
     assert strength("consortium", larc) == 0
     assert strength("grant", "At the time, grant commissions were a new way of working.") == 0

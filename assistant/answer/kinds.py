@@ -250,6 +250,8 @@ def definition_strength(subject: str, sentence: str) -> int:
     words = [stem(w) for w in tokens(subject) if w not in STOP_WORDS]
     if not words or _NEGATED.search(sentence[:160]):
         return 0
+    if _quoted_definition(subject).search(sentence):
+        return 2  # 'In the CCP, "cultural commissioning" meant ...'
     raw = tokens(sentence)
     said = [stem(w) for w in raw]
     for i, word in enumerate(said[:20]):
@@ -267,6 +269,21 @@ def definition_strength(subject: str, sentence: str) -> int:
                 return 1
     opening = set(said[: len(words) + 2])
     return int(set(words) <= opening)
+
+
+def _quoted_definition(subject: str) -> re.Pattern:
+    """The subject in quotation marks, followed by what it means."""
+    return re.compile(
+        rf"[\"“‘']{re.escape(subject)}[\"”’']\s*(?:is|are|was|were|means|meant|refers)\b",
+        re.I,
+    )
+
+
+def names(subject: str, sentence: str) -> bool:
+    """True when the sentence names the subject as a phrase, word after word (by stem):
+    "cultural organisations ... commissioning" does not name "cultural commissioning"."""
+    wanted = " ".join(stem(w) for w in tokens(subject))
+    return bool(wanted) and f" {wanted} " in " " + " ".join(stem(w) for w in tokens(sentence)) + " "
 
 
 def heading_names(subject: str, heading: str) -> bool:

@@ -342,7 +342,7 @@ def _term(s: _Scored, subjects: tuple[str, ...]) -> str:
     path = s.hit.passage.heading_path
     if s.index != 0 or not path or s.piece.kind != "sentence":
         return ""
-    if any(kinds.mentions(name, _text(s)) for name in subjects):
+    if any(kinds.names(name, _text(s)) for name in subjects):
         return ""  # it says its subject itself
     return path[-1] if any(kinds.heading_names(name, path[-1]) for name in subjects) else ""
 
