@@ -4,6 +4,8 @@ Pages are written once, in site/pages, as an article body with a JSON metadata b
 this script wraps every page in the one site template (header, navigation, breadcrumbs,
 cookie banner, related pages, share links, footer, comments on news pages) and writes
 corpus/sitemap.xml and corpus/robots.txt. `--check` validates the pages without writing.
+The sitemap also lists the hub's documents (PDF and Word files declared in site/documents/,
+written into corpus/ by scripts/build_documents.py), and pages may link to them.
 
     python scripts/build_site.py            # render site/ into corpus/
     python scripts/build_site.py --check    # report problems, write nothing
@@ -22,6 +24,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from bs4 import BeautifulSoup
+from build_documents import Document, SourceError, load_documents
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
@@ -96,8 +99,11 @@ def load_pages() -> list[SourcePage]:
     return pages
 
 
-def check_page(page: SourcePage, slugs: set[str]) -> list[str]:
-    """Return what is wrong with one page, each problem saying what to change."""
+def check_page(
+    page: SourcePage, slugs: set[str], documents: frozenset[str] = frozenset()
+) -> list[str]:
+    """Return what is wrong with one page, each problem saying what to change.
+    `documents` are the corpus paths of the hub's documents, which pages may link to."""
     problems = list(page.problems)
     meta = page.meta
     if page.section not in SECTIONS:
@@ -135,7 +141,10 @@ def check_page(page: SourcePage, slugs: set[str]) -> list[str]:
     for link in soup.find_all("a", href=True):
         href = link["href"]
         if href.startswith("/"):
-            target = href.lstrip("/").split("#")[0].removesuffix(".html")
+            target = href.lstrip("/").split("#")[0]
+            if target in documents:
+                continue
+            target = target.removesuffix(".html")
             if target not in slugs:
                 problems.append(f"internal link {href!r} points to no page (yet)")
     words = len(soup.get_text(" ").split())
@@ -158,7 +167,9 @@ def human_date(iso: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def render(pages: list[SourcePage], utility: list[SourcePage], out: Path) -> None:
+def render(
+    pages: list[SourcePage], utility: list[SourcePage], out: Path, documents: list[Document]
+) -> None:
     env = Environment(loader=FileSystemLoader(SITE / "templates"), autoescape=True)
     template = env.get_template("page.html")
     titles = {p.slug: p.meta["title"] for p in pages}
@@ -200,7 +211,7 @@ def render(pages: list[SourcePage], utility: list[SourcePage], out: Path) -> Non
     for listing in listing_pages(pages):
         write(listing, noindex=True)
     shutil.copy(SITE / "static" / "site.css", out / "assets" / "site.css")
-    write_sitemap(pages, out)
+    write_sitemap(pages, out, documents)
     (out / "robots.txt").write_text(
         f"User-agent: *\nDisallow: /assets/\nSitemap: {SITE_INFO['url']}sitemap.xml\n"
     )
@@ -228,11 +239,14 @@ def listing_pages(pages: list[SourcePage]) -> list[SourcePage]:
     return listings
 
 
-def write_sitemap(pages: list[SourcePage], out: Path) -> None:
+def write_sitemap(pages: list[SourcePage], out: Path, documents: list[Document] = ()) -> None:
+    """List every content page, then every document (declared in site/documents, so the
+    sitemap does not depend on whether build_documents.py has run into this folder)."""
+    entries = [(p.path, p.meta["updated"]) for p in pages]
+    entries += [(d.output, d.date.isoformat()) for d in documents]
     urls = "".join(
-        f"  <url><loc>{escape(SITE_INFO['url'] + p.path)}</loc>"
-        f"<lastmod>{p.meta['updated']}</lastmod></url>\n"
-        for p in pages
+        f"  <url><loc>{escape(SITE_INFO['url'] + path)}</loc><lastmod>{updated}</lastmod></url>\n"
+        for path, updated in entries
     )
     (out / "sitemap.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -263,8 +277,14 @@ def main(argv: list[str] | None = None) -> int:
     pages = load_pages()
     slugs = {p.slug for p in pages}
     failed = False
+    try:
+        documents = load_documents()
+    except SourceError as exc:
+        print(exc)
+        documents, failed = [], True
+    linkable = frozenset(d.output for d in documents)
     for page in pages:
-        for problem in check_page(page, slugs):
+        for problem in check_page(page, slugs, linkable):
             failed = True
             print(f"site/pages/{page.path}: {problem}")
     words = sum(len(BeautifulSoup(p.body, "html.parser").get_text(" ").split()) for p in pages)
@@ -276,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     utility = [read_page(p, f"about/{p.stem}") for p in sorted((SITE / "utility").glob("*.html"))]
     clear_rendered(args.out)
     (args.out / "assets").mkdir(parents=True, exist_ok=True)
-    render(pages, utility, args.out)
+    render(pages, utility, args.out, documents)
     print(f"rendered into {args.out}", file=sys.stderr)
     return 0
 

@@ -1,9 +1,12 @@
 """List runs of words that a page's text shares with a reference text (a source or brief).
 
 Content is written in our own words: names, titles and figures may match a source, but a
-long shared run usually means a copied sentence. Reads the rendered pages in corpus/.
+long shared run usually means a copied sentence. Reads the rendered pages in corpus/, or
+the files given: HTML pages (their article text) or plain-text sources such as the
+documents' sources in site/documents/.
 
     python scripts/copy_check.py REFERENCE.md [--min-words 8] [--report-over 11]
+    python scripts/copy_check.py REFERENCE.md site/documents/*.md
 """
 
 from __future__ import annotations
@@ -37,6 +40,10 @@ def shared_runs(page: list[str], reference: set[tuple[str, ...]], n: int) -> lis
     return runs
 
 
+def text_of(path: Path) -> str:
+    return article_text(path) if path.suffix == ".html" else path.read_text("utf-8")
+
+
 def article_text(path: Path) -> str:
     article = BeautifulSoup(path.read_bytes(), "html.parser").find("article")
     if article is None:
@@ -49,24 +56,24 @@ def article_text(path: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("reference", type=Path)
+    parser.add_argument("files", type=Path, nargs="*", help="check these instead of corpus/")
     parser.add_argument("--min-words", type=int, default=8, help="shortest run to find")
     parser.add_argument("--report-over", type=int, default=11, help="report runs longer than")
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     ref = words(args.reference.read_text("utf-8"))
     n = args.min_words
     grams = {tuple(ref[i : i + n]) for i in range(len(ref) - n + 1)}
     found = 0
-    for path in sorted(args.corpus.rglob("*.html")):
-        if path.name == "index.html":
-            continue
+    paths = args.files or [p for p in sorted(args.corpus.rglob("*.html")) if p.name != "index.html"]
+    for path in paths:
         long_runs = [
             r
-            for r in shared_runs(words(article_text(path)), grams, n)
+            for r in shared_runs(words(text_of(path)), grams, n)
             if len(r.split()) > args.report_over
         ]
         if long_runs:
-            print(path.relative_to(args.corpus))
+            print(path.relative_to(args.corpus) if path.is_relative_to(args.corpus) else path)
             for run in long_runs:
                 print(f"    ({len(run.split())} words) {run}")
             found += len(long_runs)

@@ -13,6 +13,7 @@ from waitress.server import create_server
 from assistant import load_current
 from assistant.build import build
 from web import create_app
+from web.__main__ import waitress_options
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
@@ -72,11 +73,13 @@ def client(app):
 
 
 class LiveServer:
-    """The app on the production WSGI server, on a free loopback port, in a thread."""
+    """The app on the production WSGI server, set up as `python -m web` sets it up, on a
+    free loopback port, in a thread."""
 
     def __init__(self, app) -> None:
         self.app = app
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
+        options = waitress_options(4, app.config)
+        self.server = create_server(app, host="127.0.0.1", port=0, **options)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)

@@ -82,6 +82,18 @@ def test_the_kind_of_answer_wanted_is_read(question, kind):
     assert question_kind(question).kind == kind
 
 
+def test_each_part_of_a_question_is_answered(corpus_index):
+    assert kinds.parts("museums on prescription - what was it and who took part?") == [
+        "what was it",
+        "who took part?",
+    ]
+    result = answer("Who wrote Opportunities for alignment and when did it come out?", corpus_index)
+    assert "Sally Bagwell" in result.text and "June 2014" in result.text
+    result = answer("museums on prescription - what was it and who took part?", corpus_index)
+    assert result.text.startswith("Museums on Prescription was a three-year research project")
+    assert "University College London" in result.text
+
+
 def test_a_definition_opens_with_what_the_subject_is(corpus_index):
     result = answer("What is social prescribing?", corpus_index)
     opening = result.sentences[0]
@@ -121,6 +133,17 @@ def test_what_defines_a_subject_is_read_plainly():
     assert kinds.acronyms("social prescribing", pairs[:1]) == []
     assert kinds.acronyms("social return on investment", pairs[1:]) == ["SROI"]
     assert kinds.heading_names("CCG", "Clinical commissioning group (CCG)")
+    assert not kinds.heading_names("commissioning", "What commissioning is not")
+    # an acronym defines only after its own full name, not after a body's name
+    gloucestershire = "NHS Gloucestershire Clinical Commissioning Group (CCG) was the NHS body."
+    assert strength("CCG", gloucestershire) == 0
+
+
+def test_a_glossary_entry_ranked_low_still_defines(corpus_index):
+    # the short entry ranks below longer sections about one consortium or another
+    result = answer("What is a consortium?", corpus_index)
+    assert result.text.startswith("Consortium: A group of providers")
+    assert answer("What's a CCG?", corpus_index).text.startswith("Clinical commissioning group")
 
 
 def test_a_who_question_marks_the_name(corpus_index):

@@ -11,9 +11,9 @@ from web import create_app
 from .conftest import LiveServer
 
 
-def call(server, path, body=None, *, method=None, content_type="application/json"):
+def call(server, path, body=None, *, method=None, content_type="application/json", headers=None):
     data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
-    request = urllib.request.Request(server.url + path, data=data, method=method)
+    request = urllib.request.Request(server.url + path, data, headers or {}, method=method)
     if data is not None:
         request.add_header("Content-Type", content_type)
     try:
@@ -141,10 +141,11 @@ def test_wrong_content_type_and_methods_and_paths_get_json_errors(live_server):
     assert status == 404 and data["error"]["code"] == "not_found"
 
 
-def test_oversized_body_is_refused(live_server):
-    body = json.dumps({"question": "a" * (70 * 1024)}).encode()
-    status, data = call_json(live_server, "/api/query", body)
-    assert status == 413 and data["error"]["code"] == "request_entity_too_large"
+def test_a_wrong_method_is_told_the_allowed_ones(live_server):
+    for path, allowed in [("/api/query", {"GET", "POST"}), ("/api/feedback", {"POST"})]:
+        status, headers, _ = call(live_server, path, method="DELETE")
+        assert status == 405
+        assert allowed <= {m.strip() for m in headers["Allow"].split(",")}, path
 
 
 def test_security_headers(live_server):

@@ -84,8 +84,20 @@ def test_every_internal_link_and_anchor_resolves():
 def test_sitemap_and_robots():
     sitemap = (CORPUS / "sitemap.xml").read_text()
     listed = set(re.findall(r"<loc>https://[^/]+/(.*?)</loc>", sitemap))
-    assert listed == {str(p.relative_to(CORPUS)) for p, _ in content_pages()}
+    documents = {p for p in CORPUS.rglob("*") if p.suffix in (".pdf", ".docx")}
+    assert documents, "the reports and the toolkit are listed too"
+    pages = {p for p, _ in content_pages()} | documents
+    assert listed == {str(p.relative_to(CORPUS)) for p in pages}
     assert "Sitemap:" in (CORPUS / "robots.txt").read_text()
+
+
+def test_documents_are_built_from_the_current_sources(tmp_path):
+    done = run_python("scripts/build_documents.py", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    built = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert built, "no documents built"
+    stale = sorted(str(p) for p, data in built.items() if (CORPUS / p).read_bytes() != data)
+    assert stale == [], "run `python scripts/build_documents.py` and commit corpus/"
 
 
 def test_corpus_is_rendered_from_the_current_site_sources(tmp_path):

@@ -1,6 +1,7 @@
 """Crawling a live site: a site served on loopback by the test, never the internet."""
 
 import hashlib
+import mimetypes
 import threading
 import time
 from email.utils import formatdate
@@ -133,8 +134,15 @@ class Site:
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if h.headers.get("If-None-Match") == etag:
             return self.send(h, 304)
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            kind += "; charset=utf-8"
         self.send(
-            h, 200, body, headers=[("ETag", etag), ("Last-Modified", formatdate(0, usegmt=True))]
+            h,
+            200,
+            body,
+            kind,
+            headers=[("ETag", etag), ("Last-Modified", formatdate(0, usegmt=True))],
         )
 
 

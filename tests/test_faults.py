@@ -5,16 +5,18 @@ import json
 import shutil
 import sqlite3
 import time
+from contextlib import contextmanager
 
 import pytest
 
 from assistant import answer
 from assistant.build import build
 from assistant.index.versions import current_dir
+from assistant.records.logbook import Logbook
 from web import create_app
 
 from .conftest import FIXTURE_SITE, LiveServer
-from .test_api import call_json
+from .test_api import call, call_json
 from .test_index import edited_copy
 
 
@@ -43,6 +45,22 @@ def health_soon(server, status, deadline=5.0):
 
 def ask(server):
     return call_json(server, "/api/query", {"question": "What happens in the review step?"})
+
+
+def rate(server, answer_id):
+    return call(server, "/api/feedback", {"answer_id": answer_id, "rating": "up"})
+
+
+@contextmanager
+def locked(path):
+    """The log's file locked for writing, as another process may hold it."""
+    blocker = sqlite3.connect(path, timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        blocker.rollback()
+        blocker.close()
 
 
 def test_index_deleted_while_serving(tmp_path, caplog):
@@ -121,22 +139,16 @@ def test_locked_question_log_does_not_hold_up_answers(tmp_path):
     with LiveServer(app) as server:
         answer_id = ask(server)[1]["answer_id"]  # creates the database
         logbook.flush()
-        blocker = sqlite3.connect(tmp_path / "log.db", timeout=0)
-        blocker.execute("BEGIN EXCLUSIVE")
-        try:
+        with locked(tmp_path / "log.db"):
             started = time.monotonic()
             status, data = ask(server)
             assert status == 200 and not data["no_answer"]
             assert time.monotonic() - started < 0.5  # recording happens off the request
             health = health_soon(server, "degraded")
             assert "locked" in " ".join(health["faults"])
-            status, data = call_json(
-                server, "/api/feedback", {"answer_id": answer_id, "rating": "up"}
-            )
-            assert status == 503 and data["error"]["code"] == "feedback_unavailable"
-        finally:
-            blocker.rollback()
-            blocker.close()
+            status, headers, raw = rate(server, answer_id)  # stored: its feedback cannot be
+            assert status == 503 and int(headers["Retry-After"]) > 0
+            assert json.loads(raw)["error"]["code"] == "feedback_unavailable"
         ask(server)
         assert health_soon(server, "ok")["status"] == "ok"
 
@@ -149,6 +161,7 @@ def test_full_disk_when_recording(tmp_path, monkeypatch):
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(logbook, "_connect", full)
+    logbook.retry_for = 0  # give up at once: this test is about what health says
     client = app.test_client()
     response = client.post("/api/query", json={"question": "What happens at review?"})
     assert response.status_code == 200 and not response.json["no_answer"]
@@ -214,3 +227,67 @@ def test_a_stopped_recording_thread_is_started_again(tmp_path, monkeypatch):
         _, health = call_json(server, "/api/health")
         assert health["status"] == "degraded"
         assert "stopped and was started again 1 time(s)" in health["faults"][0]
+
+
+def test_answers_given_while_the_log_is_locked_are_written_once_it_is_free(tmp_path):
+    """A batch the file would not take was lost, and feedback on one of its answers
+    was told there was no such answer."""
+    _, app = serve(tmp_path)
+    logbook = app.extensions["ccp_logbook"]
+    with LiveServer(app) as server:
+        ask(server)
+        logbook.flush()  # the database exists
+        with locked(tmp_path / "log.db"):
+            answer_id = ask(server)[1]["answer_id"]
+            assert "locked" in " ".join(health_soon(server, "degraded")["faults"])
+            assert rate(server, answer_id)[0] == 201  # kept with its answer, to be written
+        assert health_soon(server, "ok")["status"] == "ok"
+        stored = {a["id"]: a for a in logbook.answers()}
+    assert stored[answer_id]["up"] == 1
+
+
+def test_feedback_on_an_answer_another_worker_has_not_written_yet(tmp_path):
+    """With several workers, feedback may reach one that does not hold the answer."""
+    root, app = serve(tmp_path)
+    other = create_app({"INDEX_DIR": str(root), "DB_PATH": str(tmp_path / "log.db")})
+    with LiveServer(app) as one, LiveServer(other) as two:
+        for server, worker in ((one, app), (two, other)):
+            ask(server)
+            worker.extensions["ccp_logbook"].flush()  # each has the file open
+        with locked(tmp_path / "log.db"):
+            answer_id = ask(one)[1]["answer_id"]
+            status, headers, _ = rate(two, answer_id)
+            assert status == 503 and int(headers["Retry-After"]) > 0  # not "no such answer"
+        app.extensions["ccp_logbook"].flush()
+        assert rate(two, answer_id)[0] == 201
+
+
+def test_a_full_queue_drops_new_records_and_says_so(tmp_path):
+    _, app = serve(tmp_path)
+    logbook = app.extensions["ccp_logbook"] = Logbook(tmp_path / "log.db", queue_size=2)
+    with LiveServer(app) as server:
+        ask(server)
+        logbook.flush()
+        with locked(tmp_path / "log.db"):
+            first = ask(server)[1]["answer_id"]
+            health_soon(server, "degraded")  # the writer holds it, trying again
+            ids = [ask(server)[1]["answer_id"] for _ in range(4)]
+            assert all(ids[:2]) and ids[2:] == [None, None]  # no feedback on those
+            faults = " ".join(call_json(server, "/api/health")[1]["faults"])
+            assert "2 record(s) were dropped because 2 were already waiting" in faults
+        stored = {a["id"] for a in logbook.answers()}
+    assert {first, *ids[:2]} <= stored
+
+
+def test_writes_the_file_will_not_take_are_dropped_in_the_end_and_counted(tmp_path):
+    _, app = serve(tmp_path)
+    logbook = app.extensions["ccp_logbook"] = Logbook(tmp_path / "log.db", retry_for=0.3)
+    with LiveServer(app) as server:
+        ask(server)
+        logbook.flush()
+        with locked(tmp_path / "log.db"):
+            ask(server)
+            logbook.flush()  # tried for 0.3 s, then dropped
+        faults = " ".join(call_json(server, "/api/health")[1]["faults"])
+    assert "1 record(s) were dropped after writing them failed for 0.3 s" in faults
+    assert "database is locked" in faults

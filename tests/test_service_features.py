@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import logging
 import sqlite3
 import time
 
@@ -57,8 +58,10 @@ def test_real_responses_match_the_description(live_server, spec, tmp_path):
     check(spec, "/api/query", "get", 400, data)
     got, data = call_json(live_server, "/api/health")
     check(spec, "/api/health", "get", 200, data)
-    got, data = call_json(live_server, "/api/query", {"question": "a" * 70_000})
-    check(spec, "/api/query", "post", 413, data)
+    # Over the body limit: refused by waitress before the body is read, as plain text.
+    got, headers, _ = call(live_server, "/api/query", {"question": "a" * 70_000})
+    described = spec["paths"]["/api/query"]["post"]["responses"]["413"]["content"]
+    assert got == 413 and headers.get_content_type() in described
     with LiveServer(create_app({"INDEX_DIR": str(tmp_path)})) as empty:
         got, data = call_json(empty, "/api/health")
         check(spec, "/api/health", "get", 503, data)
@@ -126,6 +129,7 @@ def test_recording_failure_never_stops_an_answer(tmp_path, corpus_index_root):
     blocked = tmp_path / "db-is-a-folder"
     blocked.mkdir()
     app = create_app({"INDEX_DIR": str(corpus_index_root), "DB_PATH": str(blocked)})
+    app.extensions["ccp_logbook"].retry_for = 0  # give up at once: this test is about answers
     response = app.test_client().post("/api/query", json={"question": "What is a JSNA?"})
     assert response.status_code == 200 and not response.json["no_answer"]
     app.extensions["ccp_logbook"].flush()
@@ -172,6 +176,74 @@ def test_rate_limit_answers_429_with_retry_after(corpus_index_root, spec):
         assert data["error"]["code"] == "too_many_requests"
         check(spec, "/api/query", "post", 429, data)
         assert call(server, "/api/health")[0] == 200  # health is never limited
+
+
+def test_every_way_of_asking_draws_on_one_budget(corpus_index_root):
+    """Limits were per endpoint: a client that had used its questions on the API could
+    ask as many again through GET, the chat page and the chat script."""
+    app = create_app({"INDEX_DIR": str(corpus_index_root), "RATE_LIMIT": "3 per minute"})
+    with LiveServer(app) as server:
+        asked = [call(server, "/api/query", {"question": "JSNA?"})[0] for _ in range(3)]
+        assert asked == [200, 200, 200]
+        other_ways = [
+            call(server, "/api/query?q=JSNA")[0],
+            call(server, "/?q=JSNA")[0],
+            call(server, "/turn", {"question": "JSNA?"})[0],
+        ]
+        assert other_ways == [429, 429, 429]
+        # The chat script shows the reason where the answer would be: JSON, as the API's.
+        status, headers, raw = call(server, "/turn", {"question": "JSNA?"})
+        assert headers["Content-Type"].startswith("application/json")
+        assert json.loads(raw)["error"]["code"] == "too_many_requests"
+        # Feedback has a budget of its own (here: no such answer).
+        assert call(server, "/api/feedback", {"answer_id": "x", "rating": "up"})[0] == 404
+
+
+def test_x_forwarded_for_is_believed_only_from_trusted_proxies(corpus_index_root):
+    def ask_as(server, address: str) -> int:
+        return call(server, "/api/query?q=JSNA", headers={"X-Forwarded-For": address})[0]
+
+    config = {"INDEX_DIR": str(corpus_index_root), "RATE_LIMIT": "1 per minute"}
+    with LiveServer(create_app(config)) as server:  # whatever it claims, one client
+        assert [ask_as(server, "203.0.113.1"), ask_as(server, "203.0.113.2")] == [200, 429]
+    with LiveServer(create_app({**config, "TRUSTED_PROXIES": 1})) as server:
+        asked = [ask_as(server, a) for a in ("203.0.113.1", "203.0.113.2", "203.0.113.1")]
+        assert asked == [200, 200, 429]
+
+
+def test_no_client_address_is_logged_when_limited(corpus_index_root, caplog):
+    caplog.set_level(logging.INFO, logger="flask-limiter")
+    config = {"INDEX_DIR": str(corpus_index_root), "RATE_LIMIT": "1 per minute"}
+    with LiveServer(create_app({**config, "TRUSTED_PROXIES": 1})) as server:
+        for _ in range(2):
+            call(server, "/api/query?q=JSNA", headers={"X-Forwarded-For": "203.0.113.9"})
+    limited = [r.getMessage() for r in caplog.records if r.name == "flask-limiter"]
+    assert limited  # the 429 is logged,
+    assert not [m for m in limited if "203.0.113.9" in m or "127.0.0.1" in m]  # not who
+
+
+def test_the_description_gives_the_answer_id_and_the_admin_endpoints(corpus_index_root, spec):
+    app = create_app({"INDEX_DIR": str(corpus_index_root), "ADMIN_TOKEN": "t0ken"})
+    app.extensions["ccp_reindexer"].start = lambda: True  # no real update of a shared index
+    admin = {"Authorization": "Bearer t0ken"}
+    with LiveServer(app) as server:
+        for path, method, status, headers in [
+            ("/api/admin/status", "get", 200, admin),
+            ("/api/admin/reindex", "post", 202, admin),
+            ("/api/admin/status", "get", 401, {}),
+        ]:
+            got, _, raw = call(server, path, method=method.upper(), headers=headers)
+            assert got == status
+            check(spec, path, method, status, json.loads(raw))
+        got, headers, _ = call(server, "/admin/report?format=csv", headers=admin)
+        described = spec["paths"]["/admin/report"]["get"]["responses"]["200"]["content"]
+        assert got == 200 and headers.get_content_type() in described
+        _, answer = call_json(server, "/api/query", {"question": "What is a JSNA?"})
+        status, data = call_json(server, "/api/feedback", {"answer_id": "<b>", "rating": "up"})
+        assert status == 400 and data["error"]["code"] == "invalid_answer_id"
+    request = Draft202012Validator(spec["components"]["schemas"]["FeedbackRequest"])
+    assert request.is_valid({"answer_id": answer["answer_id"], "rating": "up"})
+    assert not request.is_valid({"answer_id": "<b>", "rating": "up"})  # as the server says
 
 
 def test_unanswered_report_from_the_cli_and_for_admins(tmp_path, corpus_index_root):

@@ -35,15 +35,31 @@ DEFAULTS = {
     "RETENTION_DAYS": 90,
     # Origins allowed to call the API from a browser, comma-separated ("*" for any).
     "CORS_ORIGINS": "",
-    # Per-client limit on questions and feedback (Flask-Limiter syntax).
+    # Per-client limit on questions, and another on feedback (Flask-Limiter syntax).
     "RATE_LIMIT": "60 per minute",
+    # Reverse proxies in front that append the client's address to X-Forwarded-For; 0
+    # (the default) believes no such header. Set it only when every request comes
+    # through them, or a client can choose the address it is counted as.
+    "TRUSTED_PROXIES": 0,
+    # Largest request body; waitress refuses a larger one from its Content-Length alone.
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Waitress: connections open at once (each holds a file descriptor; raise `ulimit -n`
+    # before raising this), and seconds a connection may send nothing before it is closed.
+    "CONNECTION_LIMIT": 500,
+    "CHANNEL_TIMEOUT": 30,
     # Processes serving this app (python -m web --workers sets it): with more than one,
     # conversations are kept in the shared database so any worker can read a follow-up.
     "WORKERS": 1,
     "SETTINGS": {},
 }
 ENV_PREFIX = "CCP_"  # e.g. CCP_INDEX_DIR=/srv/index, CCP_BASE_URL=https://example.org/
+# Whole-number settings the server is built from, with their allowed ranges.
+WHOLE_NUMBERS = {
+    "MAX_CONTENT_LENGTH": (1024, 1 << 30),
+    "TRUSTED_PROXIES": (0, 10),
+    "CONNECTION_LIMIT": (1, 100_000),
+    "CHANNEL_TIMEOUT": (1, 3600),
+}
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -93,6 +109,10 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
     app.config["SETTINGS"] = validated(app.config["SETTINGS"])
+    for name, (low, high) in WHOLE_NUMBERS.items():
+        value = app.config[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{ENV_PREFIX}{name} must be a whole number from {low} to {high}")
 
 
 def _configure_site(app: Flask, index) -> None:

@@ -1,10 +1,13 @@
 """Run the CCP Assistant on a production server: python -m web.
 
 Two servers, one app. Waitress (the default) reads each request in full before the app
-sees it, so it is safe to face the internet directly. Granian (--server granian) is a
-Rust server that costs far less per request, but it hands the app a request before
-its body has arrived and never times out a stalled body: run it behind a proxy that
-buffers request bodies (nginx does by default).
+sees it, so a slow client holds a connection, never a worker; it refuses a body over the
+app's limit from its Content-Length, closes connections idle for CCP_CHANNEL_TIMEOUT
+seconds and holds at most CCP_CONNECTION_LIMIT. Granian (--server granian) is a Rust
+server that costs far less per request, but it hands the app a request before its body
+has arrived and never times out a stalled body: run it behind a proxy that buffers
+request bodies (nginx does by default). Facing the internet, either belongs behind a
+reverse proxy with its own timeouts and limits (README, "Running in production").
 
 With --workers N, N processes share the listening socket and one read-only index on
 disk, and a worker that dies is replaced.
@@ -21,6 +24,8 @@ import signal
 import socket
 import sys
 import warnings
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
 
@@ -38,8 +43,8 @@ def main(argv: list[str] | None = None) -> None:
         "--server",
         choices=("waitress", "granian"),
         default="waitress",
-        help="waitress (default) is safe to expose; granian is faster but needs a "
-        "proxy that buffers request bodies in front of it",
+        help="waitress (default) reads whole requests before the app sees them; granian "
+        "is faster but needs a proxy that buffers request bodies in front of it",
     )
     parser.add_argument("--workers", type=int, default=1, help="processes sharing the port")
     parser.add_argument(
@@ -113,7 +118,7 @@ def serve_waitress(args: argparse.Namespace) -> None:
     from waitress import serve
 
     app = create_app()
-    options = waitress_options(args.threads)
+    options = waitress_options(args.threads, app.config)
     if args.workers == 1:
         serve(app, host=args.host, port=args.port, **options)
         return
@@ -140,10 +145,26 @@ def serve_waitress(args: argparse.Namespace) -> None:
 ONE_SEND_BYTES = 64 * 1024
 
 
-def waitress_options(threads: int) -> dict:
+def waitress_options(threads: int, config: Mapping[str, Any]) -> dict:
+    """Waitress's settings from the app's: its own defaults let one client send a 1 GiB
+    body (spooled to a temporary file before the app can refuse it) and 100 slow ones
+    take every connection."""
     from waitress.adjustments import Adjustments
 
-    options = {"threads": threads, "ident": "ccp-assistant"}
+    timeout = config["CHANNEL_TIMEOUT"]
+    options = {
+        "threads": threads,
+        "ident": "ccp-assistant",
+        # Waitress refuses a body of its limit or more, Flask one over its own.
+        "max_request_body_size": config["MAX_CONTENT_LENGTH"] + 1,
+        "connection_limit": config["CONNECTION_LIMIT"],
+        "channel_timeout": timeout,
+        # How often idle connections are looked for: one closes within 1.5 timeouts.
+        "cleanup_interval": max(1, timeout // 2),
+        # Waitress drops X-Forwarded-For and its kin unless told to keep them: kept only
+        # for the app's ProxyFix when there are trusted proxies (see web/limits.py).
+        "clear_untrusted_proxy_headers": not config["TRUSTED_PROXIES"],
+    }
     # The setting is deprecated; a waitress that has dropped it serves as before.
     if hasattr(Adjustments, "send_bytes"):
         warnings.filterwarnings("ignore", "send_bytes", DeprecationWarning)
@@ -172,7 +193,9 @@ def supervise(children: set[int], start_worker) -> None:
 
 
 def serve_granian(args: argparse.Namespace) -> None:
-    """Workers started by Granian, each making its own app."""
+    """Workers started by Granian, each making its own app. Granian has no body limit
+    of its own and needs none: it hands the app the request before reading the body, and
+    the app refuses one over MAX_CONTENT_LENGTH from its Content-Length."""
     import multiprocessing
 
     from granian.constants import Interfaces

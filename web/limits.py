@@ -1,29 +1,43 @@
 """Cross-origin access and per-client rate limits for the API.
 
-The limiter counts requests per client address in memory only (nothing is written
-anywhere); over the limit a client gets 429 with Retry-After.
+The limiter counts requests per client in memory only (nothing is written anywhere);
+over the limit a client gets 429 with Retry-After. A client is known by its address,
+or with CCP_TRUSTED_PROXIES set by the address its proxies saw (X-Forwarded-For), and
+only ever kept or logged as a keyed hash of it.
 """
 
 from __future__ import annotations
 
-from flask import Flask
+import hashlib
+import os
+
+from flask import Flask, request
 from flask_cors import CORS
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-# Endpoints that do real work for each request: questions and feedback.
-LIMITED = (
-    "api.query",
-    "api.query_get",
-    "api.feedback",
-    "chat.page",
-    "chat.turn",
-    "chat.feedback",
-)
+# One budget per client for each kind of work, however it is asked for: a client
+# that has used its questions on the API cannot go on asking through the chat page.
+SHARED = {
+    "questions": ("api.query", "api.query_get", "chat.page", "chat.turn"),
+    "feedback": ("api.feedback", "chat.feedback"),
+}
+# New each time the server starts: a logged key cannot be turned back into an address.
+_KEY = os.urandom(16)
+
+
+def client_key() -> str:
+    """The client as the limiter counts it, and as Flask-Limiter logs it on each 429:
+    a keyed hash of its address, so no address is kept or logged."""
+    address = (request.remote_addr or "").encode()
+    return hashlib.blake2b(address, key=_KEY, digest_size=8).hexdigest()
 
 
 def register(app: Flask) -> None:
-    """Apply CORS and rate limits; call after the blueprints are registered."""
+    """Apply proxies, CORS and rate limits; call after the blueprints are registered."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:  # otherwise X-Forwarded-For is anyone's to write, and never believed
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
     origins = [o.strip() for o in app.config["CORS_ORIGINS"].split(",") if o.strip()]
     if origins:
         CORS(
@@ -34,7 +48,9 @@ def register(app: Flask) -> None:
     rate = app.config["RATE_LIMIT"]
     if not rate:
         return
-    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
-    for endpoint in LIMITED:
-        app.view_functions[endpoint] = limiter.limit(rate)(app.view_functions[endpoint])
+    limiter = Limiter(client_key, app=app, storage_uri="memory://", headers_enabled=True)
+    for scope, endpoints in SHARED.items():
+        shared = limiter.shared_limit(rate, scope=scope)
+        for endpoint in endpoints:
+            app.view_functions[endpoint] = shared(app.view_functions[endpoint])
     app.extensions["ccp_limiter"] = limiter

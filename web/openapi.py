@@ -6,6 +6,8 @@ not made here too fails the suite.
 
 from __future__ import annotations
 
+from .service import ID_PATTERN
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -21,7 +23,17 @@ def _error(description: str) -> dict:
 
 ERRORS = {
     "400": _error("The request is not valid; the message says what to change."),
-    "413": _error("The request body is too large."),
+    "413": {
+        "description": (
+            "The request body is over the limit (64 KB). Waitress refuses it from its "
+            "Content-Length before reading it, in plain text; behind Granian the app "
+            "refuses it, in JSON."
+        ),
+        "content": {
+            "application/json": {"schema": _ref("Error")},
+            "text/plain": {"schema": {"type": "string"}},
+        },
+    },
     "429": {
         "description": "Too many requests from this client; retry after the given seconds.",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
@@ -59,6 +71,7 @@ CITATION = {
 }
 
 _CELLS = {"type": "array", "items": {"type": "string"}}
+_ID = {"type": "string", "pattern": ID_PATTERN}
 
 SENTENCE = {
     "type": "object",
@@ -177,8 +190,12 @@ QUERY_RESPONSE = {
         },
         "unmatched_terms": {"type": "array", "items": {"type": "string"}},
         "nearest": {"type": "array", "items": _ref("Citation"), "maxItems": 3},
-        "answer_id": {"type": ["string", "null"]},
-        "conversation_id": {"type": "string"},
+        "answer_id": {
+            "type": ["string", "null"],
+            "pattern": ID_PATTERN,
+            "description": "For feedback; null when this answer is not recorded.",
+        },
+        "conversation_id": _ID,
         "index_version": {"type": "string"},
         "took_ms": {"type": "number"},
     },
@@ -187,8 +204,24 @@ QUERY_RESPONSE = {
 QUESTION_PARAMS = [
     {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 1000}},
     {"name": "top_k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 20}},
-    {"name": "conversation_id", "in": "query", "schema": {"type": "string"}},
+    {"name": "conversation_id", "in": "query", "schema": _ID},
 ]
+
+# The admin endpoints: off (404) unless CCP_ADMIN_TOKEN is set.
+ADMIN = [{"adminToken": []}]
+ADMIN_ERRORS = {
+    "401": _error("The admin token is missing or wrong."),
+    "404": _error("The admin API is off: no admin token is set."),
+}
+BUILD = {
+    "building": {"type": "boolean", "description": "An update is running."},
+    "started_at": {"type": ["number", "null"], "description": "When the last one began."},
+    "last_report": {
+        "type": ["object", "null"],
+        "description": "The last update's report: pages added, changed and removed.",
+    },
+    "last_error": {"type": ["string", "null"]},
+}
 
 OPENAPI = {
     "openapi": "3.1.0",
@@ -236,6 +269,14 @@ OPENAPI = {
                     },
                     "404": _error("No answer has that id, or feedback is off."),
                     **ERRORS,
+                    "503": {
+                        "description": (
+                            "Feedback cannot be stored just now (the log's file is failing, "
+                            "or the answer is not written yet): try again after Retry-After."
+                        ),
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                        **_json(_ref("Error")),
+                    },
                 },
             }
         },
@@ -251,8 +292,64 @@ OPENAPI = {
         "/api/openapi.json": {
             "get": {"summary": "This description", "responses": {"200": {"description": "OpenAPI"}}}
         },
+        "/api/admin/reindex": {
+            "post": {
+                "summary": "Start an update of the index from its source folder",
+                "security": ADMIN,
+                "responses": {
+                    "202": {"description": "Started", **_json(_ref("ReindexStarted"))},
+                    "409": _error("An update is already running."),
+                    **ADMIN_ERRORS,
+                },
+            }
+        },
+        "/api/admin/status": {
+            "get": {
+                "summary": "The index serving, and the last or running update",
+                "security": ADMIN,
+                "responses": {
+                    "200": {"description": "Status", **_json(_ref("AdminStatus"))},
+                    **ADMIN_ERRORS,
+                },
+            }
+        },
+        "/admin/report": {
+            "get": {
+                "summary": "The unanswered-questions report, for editors",
+                "security": ADMIN,
+                "parameters": [
+                    {
+                        "name": "format",
+                        "in": "query",
+                        "schema": {"enum": ["csv"]},
+                        "description": "csv for a spreadsheet; a web page without it.",
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The report",
+                        "content": {
+                            "text/html": {"schema": {"type": "string"}},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    "401": {
+                        "description": "The admin token is missing or wrong.",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    },
+                    "404": {"description": "Off: no admin token is set, or recording is off."},
+                },
+            }
+        },
     },
     "components": {
+        "securitySchemes": {
+            "adminToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "The server's CCP_ADMIN_TOKEN.",
+            }
+        },
         "schemas": {
             "Error": {
                 "type": "object",
@@ -271,7 +368,7 @@ OPENAPI = {
                 "properties": {
                     "question": {"type": "string", "minLength": 1, "maxLength": 1000},
                     "top_k": {"type": "integer", "minimum": 1, "maximum": 20},
-                    "conversation_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+                    "conversation_id": _ID,
                 },
             },
             "QueryResponse": QUERY_RESPONSE,
@@ -281,9 +378,23 @@ OPENAPI = {
                 "type": "object",
                 "required": ["answer_id", "rating"],
                 "properties": {
-                    "answer_id": {"type": "string"},
+                    "answer_id": {**_ID, "description": "The answer_id an answer gave."},
                     "rating": {"enum": ["up", "down"]},
                     "comment": {"type": "string", "maxLength": 1000},
+                },
+            },
+            "ReindexStarted": {
+                "type": "object",
+                "required": ["status", *BUILD],
+                "properties": {"status": {"const": "started"}, **BUILD},
+            },
+            "AdminStatus": {
+                "type": "object",
+                "required": ["index_version", "index_error", *BUILD],
+                "properties": {
+                    "index_version": {"type": ["string", "null"]},
+                    "index_error": {"type": ["string", "null"]},
+                    **BUILD,
                 },
             },
             "Health": {
@@ -303,6 +414,6 @@ OPENAPI = {
                     "error": {"type": "string"},
                 },
             },
-        }
+        },
     },
 }

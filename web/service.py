@@ -12,10 +12,13 @@ from urllib.parse import parse_qsl
 from flask import current_app, g, request
 
 from assistant import Answer, SearchIndex, answer
+from assistant.records.logbook import RETRY_MAX
 
 from .errors import ApiError
 
-CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Conversation and answer ids (the OpenAPI description gives the same pattern).
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+CONVERSATION_ID = re.compile(ID_PATTERN)
 # Lone surrogates: the only characters a str can hold that UTF-8 cannot encode. JSON can
 # carry them ("\ud800"), and nothing downstream (the tokenizer, SQLite, the response)
 # can take them.
@@ -32,7 +35,7 @@ class QueryResult:
     conversation_id: str
     index_version: str
     took_ms: float
-    answer_id: str | None = None  # for feedback; None when answers are not recorded
+    answer_id: str | None = None  # for feedback; None when this answer is not recorded
 
     def to_json(self) -> dict:
         return {
@@ -165,6 +168,9 @@ def run_query(
 
 RATINGS = {"up": 1, "down": -1}
 MAX_COMMENT_CHARS = 1000
+# When to try feedback again that could not be stored: a write the log's file would not
+# take is tried again at least this often.
+FEEDBACK_RETRY_AFTER = str(round(RETRY_MAX))
 
 
 def record_feedback(answer_id: object, rating: object, comment: object = None) -> None:
@@ -191,5 +197,8 @@ def record_feedback(answer_id: object, rating: object, comment: object = None) -
         raise ApiError(404, "unknown_answer", "No answer has that id (it may have expired).")
     if stored is None:
         raise ApiError(
-            503, "feedback_unavailable", "Feedback could not be saved; please try later."
+            503,
+            "feedback_unavailable",
+            "Feedback could not be saved just now; please try again in a few seconds.",
+            {"Retry-After": FEEDBACK_RETRY_AFTER},
         )

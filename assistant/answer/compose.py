@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 from urllib.parse import urljoin
+from weakref import WeakKeyDictionary
 
 from ..index.counts import index_text
 from ..index.search import SearchIndex
@@ -125,6 +126,8 @@ def compose(
         kind.subject,
         *kinds.acronyms(kind.subject, expand_synonyms(kind.subject, index.synonyms)),
     )
+    if kind.kind == kinds.DEFINITION and kind.subject:
+        hits = hits + _entries(index, subjects, hits)
     units = choose(
         hits,
         kind,
@@ -134,6 +137,7 @@ def compose(
         max_sentences,
         max_passages,
         subjects,
+        _further_parts(query, weights, index),
     )
     if units:
         first = units[0]
@@ -325,6 +329,55 @@ def _term_weights(query: Query, index: SearchIndex) -> dict[str, float]:
             if term in unknown and everyday(word):
                 weights[term] = lowest
     return weights
+
+
+def _further_parts(query: Query, weights: dict[str, float], index: SearchIndex) -> tuple:
+    """The question's parts after the first ("... and when did it come out?"), each with
+    its kind, the weights of its own words and its vector, for choosing what answers it."""
+    out = []
+    for part in kinds.parts(query.question)[1:]:
+        own = set(analyze(part))
+        out.append(
+            (
+                kinds.question_kind(part),
+                {t: w * (1 if t in own else CONTEXT) for t, w in weights.items()},
+                index.embed_query(part),
+            )
+        )
+    return tuple(out)
+
+
+def _entries(index: SearchIndex, subjects: tuple[str, ...], hits: list[Hit]) -> list[Hit]:
+    """Sections headed by the subject's own name (a glossary entry, "The JSNA") that the
+    search did not return: the plainest definition is often there, in a short passage
+    that ranks below longer ones about the subject. Scored as the last hit."""
+    headed = _HEADED.get(index)
+    if headed is None:
+        headed = _HEADED[index] = _headed(index)
+    seen = {h.passage.id for h in hits}
+    floor = hits[-1].score if hits else 0.0
+    rows = sorted({row for name in subjects for row in headed.get(kinds.name_key(name), ())})
+    return [
+        Hit(index.passages[row], floor, row)
+        for row in rows[:ENTRIES]
+        if index.passages[row].id not in seen
+    ]
+
+
+def _headed(index: SearchIndex) -> dict[str, list[int]]:
+    """Each short heading's names (see `kinds.heading_keys`) -> the rows it heads."""
+    headed: dict[str, list[int]] = {}
+    for row, passage in enumerate(index.passages):
+        if passage.heading_path and len(passage.heading_path[-1].split()) <= ENTRY_WORDS:
+            for key in kinds.heading_keys(passage.heading_path[-1]):
+                headed.setdefault(key, []).append(row)
+    return headed
+
+
+# Worked out once per index: one pass over every passage's heading.
+_HEADED: WeakKeyDictionary[SearchIndex, dict[str, list[int]]] = WeakKeyDictionary()
+ENTRIES = 3  # sections headed by a subject's name, at most, added to a definition's hits
+ENTRY_WORDS = 8  # longer headings are not names
 
 
 def _coverage(hits: list[Hit], query: Query, weights: dict[str, float]) -> float:

@@ -22,6 +22,7 @@ WHY = "why"
 YES_NO = "yes_no"
 EXAMPLES = "examples"
 OTHER = "other"
+EXACT = frozenset((WHO, WHEN, HOW_MUCH))  # kinds whose answer is a name, a date or a figure
 
 # Where a question may start: the beginning, after a clause, or after a filler word.
 _Q = (
@@ -95,6 +96,29 @@ _NOT_A_SUBJECT = re.compile(
     r"when|where|whether|what|who|works)\b",
     re.I,
 )
+
+
+# Where a question turns to another part: "... and when did it come out?", "... - who
+# took part?", or a new sentence that asks.
+_ASKING = (
+    r"(?:who|when|what|how|where|why|which|is|are|was|were|did|does|do|can|could|should|"
+    r"would|will)\b"
+)
+_NEXT_PART = re.compile(
+    rf"(?:\s*,\s*|\s+[-–—]\s+|\s+)(?:and|or|but)\s+(?={_ASKING})|(?<=[?])\s+"
+    rf"|(?:\s*,\s*|\s+[-–—]\s+)(?=(?:who|when|what|how|where|why|which)\b)",
+    re.I,
+)
+MAX_PARTS = 3  # parts of one question answered each on its own
+
+
+def parts(question: str) -> list[str]:
+    """The parts of a question that each ask something ("Who wrote it", "when did it
+    come out?"), in order; sentences that only set the scene ("I'm updating our page.")
+    are left out, unless nothing else asks."""
+    pieces = [p.strip() for p in _NEXT_PART.split(question) if p and p.strip()]
+    asking = [p for p in pieces if p.endswith("?") or re.match(_ASKING, p, re.I)]
+    return (asking or [question.strip()])[:MAX_PARTS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +255,9 @@ def definition_strength(subject: str, sentence: str) -> int:
     for i, word in enumerate(said[:20]):
         if word == words[0] and set(words) <= set(said[i : i + len(words) + 1]):
             after = raw[i + len(words) : i + len(words) + 4]
-            if i and raw[i - 1] not in _ARTICLES and f"({raw[i]})" not in sentence.lower():
+            if f"({raw[i]})" in sentence.lower():  # an acronym after its full name:
+                i -= len(raw[i].removesuffix("s"))  # where the name starts
+            if i > 0 and raw[i - 1] not in _ARTICLES:
                 after = after[:0]  # part of a longer name: "Liverpool Arts ... Consortium"
             elif after and f"({after[0]})" in sentence.lower():
                 after = after[1:]  # "The joint strategic needs assessment (JSNA) is a"
@@ -247,12 +273,20 @@ def heading_names(subject: str, heading: str) -> bool:
     """True when a section's heading is the subject itself, as a glossary entry's is
     ("Consortium", "Clinical commissioning group (CCG)"): its first sentence then says
     what the subject is without naming it."""
+    return name_key(subject) in heading_keys(heading)
+
+
+def name_key(phrase: str) -> str:
+    """A phrase's words by stem, without articles: what two ways of writing one name
+    share ("The JSNA", "JSNA"), and what a heading that says more does not ("What
+    commissioning is not" is no name for "commissioning")."""
+    return " ".join(sorted({stem(w) for w in tokens(phrase) if w not in _ARTICLES}))
+
+
+def heading_keys(heading: str) -> set[str]:
+    """The names a heading gives its subject: itself, and a bracketed acronym."""
     name, _, short = heading.partition("(")
-    wanted = {stem(w) for w in tokens(subject) if w not in STOP_WORDS}
-    return bool(wanted) and any(
-        wanted == {stem(w) for w in tokens(part) if w not in STOP_WORDS}
-        for part in (name, short.rstrip(")"))
-    )
+    return {key for key in (name_key(name), name_key(short.rstrip(")"))) if key}
 
 
 def acronyms(subject: str, equivalents: list[tuple[tuple[str, ...], str]]) -> list[str]:

@@ -165,6 +165,7 @@ def choose(
     max_units: int,
     passages: int,
     subjects: tuple[str, ...] = (),
+    asks: tuple[tuple[kinds.QuestionKind, dict[str, float], np.ndarray | None], ...] = (),
 ) -> list[Unit]:
     """The units to quote, the one that answers first, the rest in reading order.
 
@@ -172,7 +173,9 @@ def choose(
     question terms a piece covers (synonyms count); `vector` is the question's. Pieces
     come from the best `passages` hits, except that a definition may come from any.
     `subjects` are the names a definition's subject goes by (its own first, then
-    acronyms and equivalents: "SROI" for "social return on investment").
+    acronyms and equivalents: "SROI" for "social return on investment"). `asks` are
+    the question's further parts ("... and when did it come out?"), each with its kind,
+    its own terms and vector: each gets the piece that answers it, after the first.
     """
     subjects = subjects or (kind.subject,)
     scored = _score_all(hits, kind, weights, covered_by, vector)
@@ -191,12 +194,30 @@ def choose(
     first = max(openers or scored, key=lambda s: s.score)
     analysed = analysis(first.hit.passage)
     picked = [first]
+    for ask_kind, ask_weights, ask_vector in asks:
+        answering = [
+            s
+            for s in _score_all(hits, ask_kind, ask_weights, covered_by, ask_vector)
+            if (s.piece.opener or _has_antecedent(s))
+            and s.rank < passages
+            and not any(s.hit is p.hit and s.index == p.index for p in picked)
+        ]
+        # A part that asks for a name, a date or a figure is answered by a piece with one.
+        exact = [s for s in answering if ask_kind.kind in kinds.EXACT and _states(s, ask_kind)]
+        answering = exact or answering
+        if answering:
+            picked.append(
+                max(answering, key=lambda s: s.score * (1.0 if s.hit is first.hit else FOCUS))
+            )
+    answers_parts = len(picked)  # pieces that must be quoted, whatever else is
     # What follows the first piece in its section usually carries on its answer ("Two
     # results stand out. First, ... Second, ...").
     following = {s.index: s for s in scored if s.hit is first.hit}
-    for i in range(first.index + 1, min(first.index + 1 + CONTINUE, len(analysed.pieces))):
+    carry_on = CONTINUE - (answers_parts - 1)
+    for i in range(first.index + 1, min(first.index + 1 + carry_on, len(analysed.pieces))):
         piece = analysed.pieces[i]
-        picked.append(following.get(i) or _Scored(first.rank, first.hit, i, piece, 0.0))
+        if not any(p.hit is first.hit and p.index == i for p in picked):
+            picked.append(following.get(i) or _Scored(first.rank, first.hit, i, piece, 0.0))
     rest = sorted(
         (s for s in scored if s not in picked and s.rank < passages),
         key=lambda s: -(s.score * (1.0 if s.hit is first.hit else FOCUS)),
@@ -206,7 +227,7 @@ def choose(
         if score < SUPPORT * first.score:
             break
         picked.append(s)
-    units = _units(picked, covered_by, max_units)
+    units = _units(picked, covered_by, max_units, answers_parts)
     if kind.kind == kinds.DEFINITION and units[0].start == first.piece.start:
         term = _term(first, subjects)
         if term:
@@ -214,9 +235,11 @@ def choose(
     return units
 
 
-def _units(picked: list[_Scored], covered_by, max_units: int) -> list[Unit]:
+def _units(picked: list[_Scored], covered_by, max_units: int, must: int = 1) -> list[Unit]:
     """Expand picked pieces into units, first piece first and the rest in reading
-    order, leaving out repeats and pieces from other pages that add nothing asked."""
+    order, leaving out repeats and pieces from other pages that add nothing asked. The
+    first `must` pieces are kept before any other is, as they answer a part of the
+    question each."""
     first = picked[0]
     units = _expand(first, analysis(first.hit.passage))
     taken = {(u.hit.passage.id, u.start) for u in units}
@@ -225,7 +248,7 @@ def _units(picked: list[_Scored], covered_by, max_units: int) -> list[Unit]:
     picked_pieces = [first.piece]
     covered = set(covered_by(first.piece.terms))
     support: list[Unit] = []
-    for s in picked[1:]:
+    for n, s in enumerate(picked[1:], 1):
         if len(units) + len(support) >= max_units:
             break
         pid = s.hit.passage.id
@@ -239,19 +262,20 @@ def _units(picked: list[_Scored], covered_by, max_units: int) -> list[Unit]:
             continue
         new_terms = set(covered_by(s.piece.terms)) - covered
         repeat = any(s.piece.key == p.key for p in picked_pieces)  # cited twice, shown once
-        if s.hit is not first.hit and not new_terms and not repeat:
+        if s.hit is not first.hit and not new_terms and not repeat and n >= must:
             continue  # another page's piece must add something the question asks
         for unit in _expand(s, analysis(s.hit.passage)):
             if (pid, unit.start) not in taken:
-                support.append(unit)
+                support.append((n >= must, unit))
                 taken.add((pid, unit.start))
         if s.piece.group >= 0:
             used_groups.add((pid, s.piece.group))
         seen.append(s.piece.terms)
         picked_pieces.append(s.piece)
         covered |= new_terms
-    support.sort(key=lambda u: (u.rank, u.start))
-    return units + support[: max(0, max_units - len(units))]
+    support.sort(key=lambda pair: (pair[0], pair[1].rank, pair[1].start))
+    kept = [unit for _, unit in support[: max(0, max_units - len(units))]]
+    return units + sorted(kept, key=lambda u: (u.rank, u.start))
 
 
 def _points_on(sentence: str) -> bool:
@@ -309,6 +333,10 @@ def _term(s: _Scored, subjects: tuple[str, ...]) -> str:
     if any(kinds.mentions(name, _text(s)) for name in subjects):
         return ""  # it says its subject itself
     return path[-1] if any(kinds.heading_names(name, path[-1]) for name in subjects) else ""
+
+
+def _states(s: _Scored, kind: kinds.QuestionKind) -> bool:
+    return kinds.states(kind, _text(s))
 
 
 def _text(s: _Scored) -> str:

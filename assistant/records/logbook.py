@@ -7,9 +7,12 @@ records older than the retention period are deleted.
 
 Recording never gets in the way of answering: writes are queued and made by one
 background thread in batches, and a failure (a locked or full disk, a read-only file)
-is logged and reported on /api/health while answers go out anyway. A record that cannot
-be stored is dropped alone, and a writer thread that stops is started again by the next
-write: one bad request must never end all recording.
+is logged and reported on /api/health while answers go out anyway. A batch the file
+will not take is tried again (RETRY_*) and only then dropped; the queue is bounded
+(QUEUE_SIZE), and what does not fit is dropped. Every record dropped is counted on
+/api/health. A record that cannot be stored is dropped alone, and a writer thread that
+stops is started again by the next write: one bad request must never end all recording.
+Feedback on an answer still waiting to be written waits behind it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 from ..models import Answer
@@ -56,23 +60,57 @@ CONVERSATION_TTL = 3600  # a follow-up more than an hour later starts afresh
 CONVERSATION_TURNS = 3
 BATCH_SECONDS = 0.05  # queued records wait at most this long to be written
 BATCH_SIZE = 500
+QUEUE_SIZE = 10_000  # records waiting to be written; any more are dropped
+RETRY_FIRST = 0.1  # a batch the file would not take is tried again after this many s,
+RETRY_MAX = 5.0  # then at doubling intervals up to this far apart,
+RETRY_FOR = 60.0  # for this long; then its records are dropped
+# An answer id not found that was given this recently may be waiting in the queue of
+# another worker process: "try again", never "no such answer".
+UNWRITTEN_FOR = 600.0
+PURGE_EVERY = 3600.0
+
+Write = tuple[str, tuple]
+ANSWER = "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+FEEDBACK = "INSERT INTO feedback VALUES (?, ?, ?, ?)"
+# Feedback queued behind its answer: stored if the answer was.
+FEEDBACK_AFTER_ANSWER = (
+    "INSERT INTO feedback SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM answers WHERE id = ?)"
+)
+# Why records were dropped, as /api/health says it.
+DROPPED = {
+    "unstorable": "{n} record(s) could not be stored and were dropped (last: {last})",
+    "queue_full": "{n} record(s) were dropped because {size} were already waiting to be written",
+    "write_failed": (
+        "{n} record(s) were dropped after writing them failed for {seconds:g} s (last: {last})"
+    ),
+}
 
 
 class Logbook:
-    def __init__(self, path: Path, retention_days: float = 90) -> None:
+    def __init__(
+        self,
+        path: Path,
+        retention_days: float = 90,
+        *,
+        queue_size: int = QUEUE_SIZE,
+        retry_for: float = RETRY_FOR,
+    ) -> None:
         self.path = path
         self.retention = retention_days * 86400
+        self.queue_size, self.retry_for = queue_size, retry_for
         self._lock = threading.Lock()
         self._last_purge = 0.0
         self._ready = False
         self._local = threading.local()
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._queue: queue.Queue = queue.Queue(queue_size)
+        self._pending: set[str] = set()  # answers queued or being written, not yet stored
         self._writer: threading.Thread | None = None
         self._starting = threading.Lock()  # guards (re)starting the writer, nothing else
         self._hurry = threading.Event()  # set when a flush waits: write without delay
         self.error: str | None = None  # the last storage failure, until a write succeeds
-        self.dropped = 0  # records that could not be stored, since the process started
-        self.dropped_reason = ""
+        self.dropped: Counter[str] = Counter()  # records dropped since the start, by cause
+        self._last_drop: dict[str, str] = {}
+        self._tally = threading.Lock()  # guards the two above
         self.restarts = 0  # times the writer thread stopped and was started again
         self.stopped_reason = ""
 
@@ -95,9 +133,10 @@ class Logbook:
             self._local.db = db
         return db
 
-    def record_answer(self, answer: Answer, index_version: str) -> str:
-        """Queue an answer to be stored; return its id, for feedback."""
-        answer_id = uuid.uuid4().hex
+    def record_answer(self, answer: Answer, index_version: str) -> str | None:
+        """Queue an answer to be stored; return its id, for feedback (None if the queue
+        was full and it was dropped)."""
+        answer_id = new_answer_id()
         shown = answer.citations or answer.nearest
         sections = [
             {"passage_id": c.passage_id, "title": c.title, "section": c.section, "url": c.url}
@@ -113,28 +152,28 @@ class Logbook:
             index_version,
             json.dumps(sections),
         )
-        self._enqueue("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
-        return answer_id
+        self._pending.add(answer_id)  # before the writer can see it, and discard it
+        if self._enqueue(ANSWER, row):
+            return answer_id
+        self._pending.discard(answer_id)
+        return None
 
     def record_feedback(self, answer_id: str, rating: int, comment: str = "") -> bool | None:
-        """Store feedback on an answer: True if stored, False if there is no such answer,
-        None if storing failed."""
-        self.flush()  # the answer may still be in the queue
+        """Store feedback on an answer: True if stored, or queued behind its answer while
+        that waits to be written (and then stored with it); False if there is no such
+        answer; None if it cannot be stored now (try again later)."""
+        row = (answer_id, time.time(), rating, comment)
+        if answer_id in self._pending:
+            return True if self._enqueue(FEEDBACK_AFTER_ANSWER, (*row, answer_id)) else None
         try:
             with self._lock, self._connect() as db:
-                if (
-                    db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone()
-                    is None
-                ):
-                    return False
-                db.execute(
-                    "INSERT INTO feedback VALUES (?, ?, ?, ?)",
-                    (answer_id, time.time(), rating, comment),
-                )
-            return True
+                if db.execute("SELECT 1 FROM answers WHERE id = ?", row[:1]).fetchone():
+                    db.execute(FEEDBACK, row)
+                    return True
         except sqlite3.Error as exc:
             self._failed(exc)
             return None
+        return None if _given_lately(answer_id) else False
 
     def answers(self, since: float = 0.0) -> list[dict]:
         """Stored answers with their feedback, newest first."""
@@ -170,7 +209,8 @@ class Logbook:
     def add(self, conversation_id: str, subject: str, previous: list[str]) -> None:
         """Remember an answer's subject after `previous`, the conversation so far."""
         readings = (previous + [subject])[-CONVERSATION_TURNS:]
-        # Written at once, not queued: the follow-up may come next, to any worker.
+        # Written at once (and not tried again), not queued: the follow-up may come
+        # next, to any worker.
         self._write(
             [
                 (
@@ -194,7 +234,8 @@ class Logbook:
 
     def faults(self) -> list[str]:
         """What an operator should look at, for /api/health; empty when all is well.
-        A stopped writer or a dropped record means a bug, so these stay reported."""
+        A stopped writer or a dropped record means a bug or lost records, so these stay
+        reported."""
         faults = [self.error] if self.error else []
         writer = self._writer
         if writer is not None and not writer.is_alive():
@@ -207,25 +248,36 @@ class Logbook:
                 f"the recording thread stopped and was started again {self.restarts} "
                 f"time(s) (last: {self.stopped_reason}); the records it was writing were lost"
             )
-        if self.dropped:
-            faults.append(
-                f"{self.dropped} record(s) could not be stored and were dropped "
-                f"(last: {self.dropped_reason})"
-            )
+        with self._tally:
+            dropped = [(cause, n, self._last_drop[cause]) for cause, n in self.dropped.items()]
+        faults += [
+            DROPPED[cause].format(n=n, last=last, size=self.queue_size, seconds=self.retry_for)
+            for cause, n, last in dropped
+        ]
         return faults
 
     def flush(self, timeout: float = 2.0) -> None:
-        """Wait until everything queued so far has been written (or has failed)."""
+        """Wait until everything queued so far has been written (or dropped)."""
         if self._writer is not None:
             self._ensure_writer()  # else queued records would wait for ever
-            done = threading.Event()
-            self._queue.put(done)
+            done, deadline = threading.Event(), time.monotonic() + timeout
+            try:
+                self._queue.put(done, timeout=timeout)
+            except queue.Full:
+                return
             self._hurry.set()
-            done.wait(timeout)
+            done.wait(max(0.0, deadline - time.monotonic()))
 
-    def _enqueue(self, sql: str, params: tuple) -> None:
+    def _enqueue(self, sql: str, params: tuple) -> bool:
+        """Queue a write; False, and the record counted as dropped, if the queue is full
+        (never wait for room: an answer must not wait for the log)."""
         self._ensure_writer()
-        self._queue.put((sql, params))
+        try:
+            self._queue.put_nowait((sql, params))
+        except queue.Full:
+            self._drop("queue_full", 1, "")
+            return False
+        return True
 
     def _ensure_writer(self) -> None:
         """Start the writer thread, or start it again if it has stopped. An answer
@@ -250,12 +302,18 @@ class Logbook:
         try:
             while True:
                 batch = self._next_batch()
+                writes = [item for item in batch if isinstance(item, tuple)]
                 try:
-                    writes = [item for item in batch if isinstance(item, tuple)]
                     if writes:
-                        self._write(writes)
+                        self._write_patiently(writes)
+                    if time.monotonic() - self._last_purge > PURGE_EVERY:
+                        self._last_purge = time.monotonic()
+                        self._write(self._expired())
                 finally:
-                    for item in batch:  # release flush() even if this thread stops
+                    # Stored or dropped, the answers are no longer pending; and flush()
+                    # is released, even if this thread stops.
+                    self._pending.difference_update(p[0] for sql, p in writes if sql == ANSWER)
+                    for item in batch:
                         if isinstance(item, threading.Event):
                             item.set()
         except BaseException as exc:  # only a thread's end: nothing to re-raise to
@@ -278,30 +336,42 @@ class Logbook:
             self._hurry.set()  # more are waiting
         return batch
 
-    def _write(self, writes: list[tuple[str, tuple]]) -> None:
-        """Commit the writes together. SQLite's and the file system's errors are about
-        the file (locked, full, read-only): the batch is lost and the fault reported
-        until a write succeeds. Any other error is about a record (text that cannot be
-        encoded, say): the writes are then committed one by one and only those that
-        fail are dropped."""
-        if time.monotonic() - self._last_purge > 3600:
-            self._last_purge = time.monotonic()
-            writes = writes + self._expired()
+    def _write_patiently(self, writes: list[Write]) -> None:
+        """Write, and while the file will not take the writes (locked, full, read-only)
+        try again: after RETRY_FIRST seconds, then at doubling intervals of at most
+        RETRY_MAX, for retry_for seconds; then drop what is left. Meanwhile new records
+        wait in the queue."""
+        delay, give_up = RETRY_FIRST, time.monotonic() + self.retry_for
+        while writes := self._write(writes):
+            if time.monotonic() + delay > give_up:
+                self._drop("write_failed", len(writes), self.error or "")
+                return
+            time.sleep(delay)
+            delay = min(2 * delay, RETRY_MAX)
+
+    def _write(self, writes: list[Write]) -> list[Write]:
+        """Commit the writes together; return those a fault of the file left unwritten
+        (reported until a write succeeds), to be tried again. An error about a record
+        instead (text that cannot be encoded, say) has the writes committed one by one,
+        and only those that fail are dropped."""
         try:
             self._commit(writes)
-        except (sqlite3.Error, OSError) as exc:
-            self._failed(exc)
-        except Exception:
-            for write in writes:
-                try:
-                    self._commit([write])
-                except (sqlite3.Error, OSError) as exc:
+            return []
+        except Exception as exc:
+            if _about_the_file(exc):
+                self._failed(exc)
+                return writes
+        for i, write in enumerate(writes):
+            try:
+                self._commit([write])
+            except Exception as exc:
+                if _about_the_file(exc):
                     self._failed(exc)
-                    return
-                except Exception as exc:
-                    self._drop(exc)
+                    return writes[i:]
+                self._drop("unstorable", 1, _describe(exc))
+        return []
 
-    def _commit(self, writes: list[tuple[str, tuple]]) -> None:
+    def _commit(self, writes: list[Write]) -> None:
         with self._lock, self._connect() as db:
             for sql, params in writes:
                 db.execute(sql, params)
@@ -311,10 +381,38 @@ class Logbook:
         self.error = f"recording to {self.path} failed: {exc}"
         log.error(self.error)
 
-    def _drop(self, exc: Exception) -> None:
-        self.dropped += 1
-        self.dropped_reason = _describe(exc)
-        log.error("dropped a record that could not be stored: %s", self.dropped_reason)
+    def _drop(self, cause: str, count: int, last: str) -> None:
+        with self._tally:
+            before = self.dropped[cause]
+            self.dropped[cause] += count
+            self._last_drop[cause] = last
+        # Logged at the 1st, 2nd, 4th, 8th... drop of each kind: a full queue would
+        # otherwise write a line for every question.
+        if before.bit_length() != (before + count).bit_length():
+            message = DROPPED[cause].format(
+                n=before + count, last=last, size=self.queue_size, seconds=self.retry_for
+            )
+            log.error("recording: %s", message)
+
+
+def new_answer_id() -> str:
+    """32 hex digits: the time in milliseconds, then 80 random bits. The time tells a
+    recent answer not yet written (perhaps by another worker) from one never given."""
+    return f"{time.time_ns() // 1_000_000:012x}{uuid.uuid4().hex[:20]}"
+
+
+def _given_lately(answer_id: str) -> bool:
+    try:
+        given = int(answer_id[:12], 16) / 1000
+    except ValueError:
+        return False
+    return len(answer_id) == 32 and abs(time.time() - given) < UNWRITTEN_FOR
+
+
+def _about_the_file(exc: Exception) -> bool:
+    """Locked, busy, full, read-only, missing or not a database: a fault of the file,
+    which may pass. Any other error is about what a record holds."""
+    return isinstance(exc, sqlite3.OperationalError | OSError) or type(exc) is sqlite3.DatabaseError
 
 
 def _describe(exc: BaseException) -> str:

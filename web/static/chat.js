@@ -91,7 +91,7 @@
         item.innerHTML = await response.text();
         addCopyButton(item);
       } else {
-        const data = await response.json();
+        const data = await response.json().catch(() => ({}));
         item = el("li", "turn reply error");
         item.append(el("p", null, data.error ? data.error.message : "Something went wrong."));
       }
