@@ -7,6 +7,8 @@ reason a person can act on; the build lists it and goes on.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +69,30 @@ def read(raw: RawPage, limits: Limits | None = None) -> Document:
 
         return read_docx(raw, limits)
     raise Unreadable(f"not a kind of document that is indexed ({raw.kind})")
+
+
+# A contents entry: a heading's words, then dot leaders and a page number if printed.
+_CONTENTS_ENTRY = re.compile(r"[\s.·…_]*\d*\s*$")
+CONTENTS_HEADINGS = ("contents", "table of contents")
+LEADERS = re.compile(r"(\.\s?){5,}\s*\d+\s*$")  # "Costs . . . . . 12"
+
+
+def without_contents(events: Iterable[tuple]) -> list[tuple]:
+    """A document's events without its table of contents: blocks that repeat one of
+    its headings (with leaders and a page number, or none), and lines that end in
+    leaders and a page number. Quoted, a contents page is a list of titles that
+    answers nothing."""
+    events = list(events)
+    headings = {_key(e[2]) for e in events if e[0] == "heading"} | set(CONTENTS_HEADINGS)
+    return [
+        e
+        for e in events
+        if e[0] != "block" or (_key(e[1]) not in headings and not LEADERS.search(e[1]))
+    ]
+
+
+def _key(text: str) -> str:
+    return " ".join(_CONTENTS_ENTRY.sub("", text).lower().split())
 
 
 def document_text(path: Path) -> tuple[str, int]:

@@ -26,7 +26,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..models import Document, RawPage
-from .documents import Limits, Unreadable
+from .documents import Limits, Unreadable, without_contents
 from .extract import group_sections
 from .layout import Outline, Segment, events
 
@@ -69,7 +69,7 @@ def read_pdf(raw: RawPage, limits: Limits) -> Document:
     finally:
         pdf.close()
     title = meta.get("title") or ""
-    found = list(events(pages, sizes, outline, title))
+    found = without_contents(events(pages, sizes, outline, title))
     if not title:  # the document's own title line, else its file name
         title = next((e[2] for e in found if e[0] == "heading" and e[1] == 1), "")
     title = title or PurePosixPath(raw.url.split("?")[0]).stem.replace("-", " ")

@@ -23,7 +23,7 @@ from docx.text.paragraph import Paragraph
 from ..models import Document, RawPage
 from ..text import normalise_space
 from .boilerplate import LIST_ITEM_MARK
-from .documents import Limits, Unreadable
+from .documents import Limits, Unreadable, without_contents
 from .extract import group_sections
 
 # A .docx is a zip: one that unpacks to many times the size limit is a zip bomb.
@@ -44,7 +44,7 @@ def read_docx(raw: RawPage, limits: Limits) -> Document:
         raise Unreadable(f"unpacks to {unpacked:,} bytes, more than the limit allows")
     try:
         document = docx.Document(io.BytesIO(raw.content))
-        found = list(_events(document))
+        found = without_contents(_events(document.element.body, document))
     except Exception as exc:  # python-docx raises many kinds on a damaged file
         raise Unreadable(f"not a readable Word document: {type(exc).__name__}: {exc}") from None
     properties = document.core_properties
@@ -58,14 +58,21 @@ def read_docx(raw: RawPage, limits: Limits) -> Document:
     return Document(raw.url, title, tuple(group_sections(found, None)), meta)
 
 
-def _events(document) -> Iterator[tuple]:
-    """Headings and blocks of the body, paragraphs and tables in document order."""
-    body = document.element.body
-    for child in body.iterchildren():
+def _events(element, document) -> Iterator[tuple]:
+    """Headings and blocks of the body, paragraphs and tables in document order, and
+    what content controls hold, except a table of contents."""
+    for child in element.iterchildren():
         if child.tag == qn("w:p"):
             yield from _paragraph(Paragraph(child, document))
         elif child.tag == qn("w:tbl"):
             yield from _table(Table(child, document))
+        elif child.tag == qn("w:sdt"):
+            gallery = child.find(f".//{qn('w:docPartGallery')}")
+            content = child.find(qn("w:sdtContent"))
+            if content is not None and (
+                gallery is None or "Contents" not in gallery.get(qn("w:val"), "")
+            ):
+                yield from _events(content, document)
 
 
 def _paragraph(paragraph: Paragraph) -> Iterator[tuple]:
@@ -73,6 +80,8 @@ def _paragraph(paragraph: Paragraph) -> Iterator[tuple]:
     if not text:
         return
     style = paragraph.style.name if paragraph.style is not None else ""
+    if style.startswith("TOC"):  # a table of contents Word made
+        return
     heading = HEADING_STYLE.fullmatch(style)
     if style == "Title":
         yield ("heading", 1, text, None)
