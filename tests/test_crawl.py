@@ -172,7 +172,8 @@ def test_crawl_indexes_the_site_and_reports_every_bad_page(site, tmp_path):
     index = load_current(tmp_path / "index")
     urls = {p.url for p in index.passages}
     content_pages = {u for u, i in index.sources.items() if i["indexed"]}
-    assert len(content_pages) == 89 + 5  # the corpus, plus target, flaky, latin, malformed, hub
+    # The corpus's pages and its 4 documents, plus target, flaky, latin, malformed, hub.
+    assert len(content_pages) == 89 + 4 + 5
     assert site.url + "/pilots/kent-pilot.html" in urls
     assert site.url + "/extra/target.html" in urls  # reached through a redirect
     assert site.url + "/flaky.html" in urls  # a 503 retried
