@@ -17,10 +17,11 @@ from assistant import IndexUnusable, SearchIndex, answer, load_current
 from assistant.build import BuildRefused, build
 from assistant.evaluate import changed_answers, evaluate, load_questions
 from assistant.index.versions import BuildLocked, rollback
+from assistant.ingest.documents import Limits
 from assistant.ingest.fetch import CrawlConfig
 from assistant.records.gaps import find_gaps, to_csv, to_html
 from assistant.records.logbook import Logbook
-from assistant.settings import SETTINGS
+from assistant.settings import SETTINGS, validated
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_SOURCE = Path("corpus")
@@ -47,6 +48,7 @@ def cmd_build(args: argparse.Namespace, incremental: bool = False) -> int:
         incremental=incremental,
         force=args.force,
         max_words=args.max_passage_words,
+        limits=Limits(**_limits(args)),
     )
     print(report.summary())
     if args.json:
@@ -63,6 +65,13 @@ def cmd_build(args: argparse.Namespace, incremental: bool = False) -> int:
                 f"\n    after:  {change['after'][:160]}"
             )
     return 0
+
+
+def _limits(args: argparse.Namespace) -> dict:
+    """The document limits given, each checked against its range."""
+    given = {"pages": args.max_document_pages, "bytes": args.max_document_bytes}
+    checked = validated({f"max_document_{k}": v for k, v in given.items()})
+    return {k: checked[f"max_document_{k}"] for k in given}
 
 
 def cmd_update(args: argparse.Namespace) -> int:
@@ -166,7 +175,7 @@ def parser() -> argparse.ArgumentParser:
         return sub
 
     for name, func, help in (
-        ("build", cmd_build, "build the index from a folder of HTML pages"),
+        ("build", cmd_build, "build the index from a folder of HTML pages, PDFs and .docx"),
         ("update", cmd_update, "re-index only the pages that changed since the last build"),
     ):
         b = command(name, func, help)
@@ -174,7 +183,7 @@ def parser() -> argparse.ArgumentParser:
             "--source",
             type=Path,
             default=DEFAULT_SOURCE,
-            help=f"folder of HTML pages (default {DEFAULT_SOURCE}/)",
+            help=f"folder of HTML pages, PDFs and Word .docx files (default {DEFAULT_SOURCE}/)",
         )
         b.add_argument(
             "--url",
@@ -196,6 +205,13 @@ def parser() -> argparse.ArgumentParser:
             default=SETTINGS["max_passage_words"].default,
             help=SETTINGS["max_passage_words"].help,
         )
+        for name in ("max_document_pages", "max_document_bytes"):
+            b.add_argument(
+                "--" + name.replace("_", "-"),
+                type=int,
+                default=SETTINGS[name].default,
+                help=SETTINGS[name].help,
+            )
         b.add_argument(
             "--force",
             action="store_true",

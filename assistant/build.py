@@ -22,7 +22,7 @@ from .answer.referrals import REFERRALS_FILE, read_referrals
 from .index.search import IndexUnusable, SearchIndex
 from .index.versions import KEEP_VERSIONS, build_lock, current_version, load_current, publish
 from .ingest.chunk import MAX_PASSAGE_WORDS, chunk
-from .ingest.extract import extract
+from .ingest.documents import Limits, Unreadable, read
 from .ingest.fetch import CrawlConfig, Crawler, local_pages
 from .models import Passage, RawPage
 
@@ -102,11 +102,16 @@ class BuildReport:
 UPDATED_META = ("last-updated", "article:modified_time", "dcterms.modified", "date")
 
 
-def page_passages(raw: RawPage, max_words: int) -> tuple[list[Passage], dict]:
-    """Extract and chunk one page; return its passages and what to remember of it
-    (why it was skipped, when it was last updated)."""
+def page_passages(
+    raw: RawPage, max_words: int, limits: Limits | None = None
+) -> tuple[list[Passage], dict]:
+    """Extract and chunk one page (or PDF or Word document); return its passages and
+    what to remember of it (why it was skipped, when it was last updated)."""
     try:
-        doc = extract(raw)
+        doc = read(raw, limits)
+    except Unreadable as exc:  # encrypted, truncated, too long, a scan, ...
+        log.warning("skipping %s: %s", raw.url, exc)
+        return [], {"skipped": str(exc)}
     except Exception as exc:  # one malformed page must not stop a build
         log.warning("could not extract %s: %s", raw.url, exc)
         return [], {"skipped": f"extraction failed: {exc}"}
@@ -130,6 +135,7 @@ def build(
     max_words: int = MAX_PASSAGE_WORDS,
     keep: int = KEEP_VERSIONS,
     progress: bool | None = None,
+    limits: Limits | None = None,
 ) -> BuildReport:
     """Index the pages of `source` (a folder, or a site to crawl) and make the result
     current in `index_root`.
@@ -140,9 +146,11 @@ def build(
     removed. The previous index stays current unless the whole build succeeds; a build
     that would remove more than `max_removed_share` of the pages is refused unless
     `force`. Two builds of one index cannot run at once. `progress=None` shows a
-    progress bar only on a terminal.
+    progress bar only on a terminal. A PDF or Word document beyond `limits`, or one
+    that cannot be read (encrypted, damaged, a scan), is skipped with its reason.
     """
     started = time.perf_counter()
+    limits = limits or Limits()
     with build_lock(index_root):
         try:  # checksums too: an update must not carry damaged passages forward
             previous = load_current(index_root, checksums=True)
@@ -160,12 +168,12 @@ def build(
                 old_passages[p.url].append(p)
 
         if isinstance(source, CrawlConfig):
-            results = Crawler(source, old_sources).crawl()
+            results = Crawler(source, old_sources, limits.bytes).crawl()
             synonyms = read_synonyms(Path(source.synonyms)) if source.synonyms else []
             referrals = read_referrals(Path(source.referrals)) if source.referrals else []
             where = source.start_urls[0] if source.start_urls else source.sitemaps[0]
         else:
-            results = local_pages(source)
+            results = local_pages(source, limits.bytes)
             synonyms = read_synonyms(source / SYNONYMS_FILE)
             referrals = read_referrals(source / REFERRALS_FILE)
             where = str(source)
@@ -204,7 +212,7 @@ def build(
                 found = old_passages[raw.url]
                 info = {k: v for k, v in old.items() if k in ("skipped", "updated")}
             else:
-                found, info = page_passages(raw, max_words)
+                found, info = page_passages(raw, max_words, limits)
             if same:
                 report.unchanged += 1
             else:

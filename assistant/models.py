@@ -11,20 +11,26 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class RawPage:
-    """A fetched page before extraction: where it lives and its undecoded bytes."""
+    """A fetched page before extraction: where it lives, its undecoded bytes, and its
+    kind ("html", "pdf" or "docx"; see ingest/documents.py)."""
 
     url: str
     content: bytes
     encoding: str | None = None
+    kind: str = "html"
 
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """A run of text under one heading; `anchor` is the heading's id for a deep link."""
+    """A run of text under one heading; `anchor` is the heading's id for a deep link.
+    In a PDF, `page` is the page the section starts on and `block_pages` the page each
+    block starts on (a long section is cited in parts, each at its own page)."""
 
     heading_path: tuple[str, ...]
     anchor: str | None
     blocks: tuple[str, ...]
+    page: int | None = None
+    block_pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +48,8 @@ class Passage:
     """One citable section of a page.
 
     `sentences` holds (start, end) character offsets into `text`, so an answer
-    sentence can always be traced to the exact span it came from.
+    sentence can always be traced to the exact span it came from. A passage from a PDF
+    knows the `page` it starts on, and links there.
     """
 
     id: str
@@ -52,6 +59,7 @@ class Passage:
     anchor: str | None
     text: str
     sentences: tuple[tuple[int, int], ...]
+    page: int | None = None
 
     @property
     def section(self) -> str:
@@ -59,12 +67,17 @@ class Passage:
 
     @property
     def link(self) -> str:
-        return f"{self.url}#{self.anchor}" if self.anchor else self.url
+        if self.anchor:
+            return f"{self.url}#{self.anchor}"
+        # PDF viewers in browsers (and Acrobat) open a document at #page=N.
+        return f"{self.url}#page={self.page}" if self.page else self.url
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["heading_path"] = list(self.heading_path)
         data["sentences"] = [list(span) for span in self.sentences]
+        if self.page is None:  # web pages' lines stay as they were before pages
+            del data["page"]
         return data
 
     @classmethod
@@ -78,6 +91,7 @@ class Passage:
             anchor=data.get("anchor"),
             text=data["text"],
             sentences=tuple((int(a), int(b)) for a, b in data["sentences"]),
+            page=data.get("page"),
         )
 
 
@@ -94,7 +108,8 @@ class Hit:
 @dataclass(frozen=True, slots=True)
 class Citation:
     """A cited (or, for a "not covered" answer, suggested) section. `highlights` are
-    (start, end) offsets of the question's words in `snippet`."""
+    (start, end) offsets of the question's words in `snippet`; `page` is the PDF page
+    the section starts on (None for web pages and Word documents)."""
 
     n: int
     title: str
@@ -104,6 +119,7 @@ class Citation:
     score: float
     passage_id: str
     highlights: tuple[tuple[int, int], ...] = ()
+    page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +244,7 @@ class Answer:
                 "score": c.score,
                 "passage_id": c.passage_id,
                 "highlights": [list(h) for h in c.highlights],
+                "page": c.page,
             }
 
         return {

@@ -41,6 +41,20 @@ SETTINGS = {
         Setting("max_question_chars", 1000, 10, 10000, "longest question accepted"),
         Setting("max_passage_words", 250, 50, 2000, "longer sections are split into parts"),
         Setting("keep_versions", 3, 1, 50, "index versions kept for rollback"),
+        Setting(
+            "max_document_pages",
+            2000,
+            1,
+            100_000,
+            "a PDF with more pages is skipped (listed in the build summary)",
+        ),
+        Setting(
+            "max_document_bytes",
+            50_000_000,
+            10_000,
+            2_000_000_000,
+            "a PDF or Word document larger than this is skipped (listed in the build summary)",
+        ),
     )
 }
 

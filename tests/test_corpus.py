@@ -143,7 +143,11 @@ def test_index_holds_no_site_chrome(corpus_index, chrome):
 
 def test_every_content_page_is_indexed(corpus_index):
     indexed = {p.url for p in corpus_index.passages}
-    assert indexed == {str(p.relative_to(CORPUS)) for p, _ in content_pages()}
+    documents = {
+        str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.suffix in (".pdf", ".docx")
+    }
+    assert documents  # the hub's PDF and Word documents are indexed with its pages
+    assert indexed == {str(p.relative_to(CORPUS)) for p, _ in content_pages()} | documents
 
 
 def test_question_set_points_at_real_sections():

@@ -46,9 +46,9 @@ def test_update_redoes_only_what_changed(site, tmp_path, monkeypatch):
     removed.unlink()
 
     extracted = []
-    real = assistant.build.extract
+    real = assistant.build.read
     monkeypatch.setattr(
-        assistant.build, "extract", lambda raw: extracted.append(raw.url) or real(raw)
+        assistant.build, "read", lambda raw, limits: extracted.append(raw.url) or real(raw, limits)
     )
     report = build(site, root, incremental=True, progress=False)
 

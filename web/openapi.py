@@ -50,7 +50,8 @@ CITATION = {
         "title": {"type": "string"},
         "url": {
             "type": "string",
-            "description": "Link to the cited section (page URL and anchor).",
+            "description": "Link to the cited section (page URL and anchor; for a PDF, "
+            "the document's URL and #page=N).",
         },
         "section": {"type": "string"},
         "snippet": {"type": "string"},
@@ -60,6 +61,11 @@ CITATION = {
             "type": "array",
             "description": "[start, end) offsets of the question's words in the snippet.",
             "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+        },
+        "page": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "description": "For a PDF, the page the cited section starts on; else null.",
         },
     },
 }

@@ -11,8 +11,11 @@ log = logging.getLogger(__name__)
 
 
 class Reindexer:
-    def __init__(self, source: Path | None, index_root: Path) -> None:
+    def __init__(
+        self, source: Path | None, index_root: Path, limits: tuple[int, int] | None = None
+    ) -> None:
         self.source, self.index_root = source, index_root
+        self.limits = limits  # (pages, bytes) of a PDF or Word document; None: defaults
         self.running = False
         self.started_at: float | None = None
         self.last_report: dict | None = None
@@ -33,8 +36,12 @@ class Reindexer:
             if self.source is None:
                 raise FileNotFoundError("no source folder is known: set CCP_SOURCE_DIR")
             from assistant.build import build  # the indexing stack loads only when needed
+            from assistant.ingest.documents import Limits
 
-            report = build(self.source, self.index_root, incremental=True, progress=False)
+            limits = Limits(*self.limits) if self.limits else None
+            report = build(
+                self.source, self.index_root, incremental=True, progress=False, limits=limits
+            )
             self.last_report, self.last_error = report.to_json(), None
         except Exception as exc:  # reported on /api/admin/status, never lost
             log.exception("reindex failed")

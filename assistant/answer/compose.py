@@ -444,6 +444,7 @@ def _citation(n: int, hit: Hit, base_url: str, query: Query, start: int | None) 
         score=round(hit.score, 4),
         passage_id=p.id,
         highlights=_highlights(snippet, query),
+        page=p.page,
     )
 
 

@@ -463,6 +463,8 @@ def _content_hash(passages: Sequence[Passage]) -> str:
     digest = hashlib.sha256()
     for p in passages:  # sentence spans follow from the text, so they need no hashing
         fields = (p.id, p.url, p.title, "\x1f".join(p.heading_path), p.anchor or "", p.text)
+        if p.page is not None:  # hashed only where there is one: web pages hash as before
+            fields += (str(p.page),)
         digest.update("\x1e".join(fields).encode("utf-8") + b"\x1d")
     return digest.hexdigest()
 

@@ -19,13 +19,19 @@ def page_id(url: str) -> str:
 def chunk(doc: Document, max_words: int = MAX_PASSAGE_WORDS) -> list[Passage]:
     """Return the document's passages: one per section, long sections split in parts.
 
-    Ids come from the page URL and position, so a rebuild gives the same ids.
+    Ids come from the page URL and position, so a rebuild gives the same ids. A part
+    of a PDF's section starts at its first block's page; the first at the section's.
     """
     passages: list[Passage] = []
     base = page_id(doc.url)
     for section in doc.sections:
+        first = 0
         for blocks in _parts(section, max_words):
             text, spans = _join(blocks)
+            page = section.page
+            if first and section.block_pages:
+                page = section.block_pages[first]
+            first += len(blocks)
             passages.append(
                 Passage(
                     id=f"{base}-{len(passages):03d}",
@@ -35,6 +41,7 @@ def chunk(doc: Document, max_words: int = MAX_PASSAGE_WORDS) -> list[Passage]:
                     anchor=section.anchor,
                     text=text,
                     sentences=tuple(spans),
+                    page=page,
                 )
             )
     return passages

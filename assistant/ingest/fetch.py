@@ -4,7 +4,8 @@ This is the only module that touches the network. The crawler starts from the
 configured URLs and sitemaps, follows links within the allowed hosts and path
 prefixes, honours robots.txt (crawl-delay included), limits concurrency and rate,
 retries transient errors with backoff, asks only for what changed (ETag /
-Last-Modified), and reports every page it could not use and why.
+Last-Modified), and reports every page it could not use and why. Pages are HTML,
+PDF or Word documents (.docx): by suffix in a folder, by Content-Type in a crawl.
 """
 
 from __future__ import annotations
@@ -27,35 +28,40 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ..models import RawPage
+from .documents import SUFFIXES, Limits, kind_of
 
 log = logging.getLogger(__name__)
 
-HTML_SUFFIXES = (".html", ".htm")
 USER_AGENT = (
     "CCP-Assistant-indexer/0.1 (indexes guidance for the CCP Assistant; honours robots.txt)"
 )
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def local_pages(source: Path) -> Iterator[Fetched]:
-    """Yield every HTML page under `source`, its URL the path relative to `source`.
-    A symbolic link that leads out of the folder is skipped: what is indexed is quoted
-    to anyone who asks, and the link could be to any file on the machine."""
+def local_pages(source: Path, max_document_bytes: int = Limits.bytes) -> Iterator[Fetched]:
+    """Yield every HTML page, PDF and Word document under `source`, its URL the path
+    relative to `source`. A symbolic link that leads out of the folder is skipped: what
+    is indexed is quoted to anyone who asks, and the link could be to any file on the
+    machine. A document over `max_document_bytes` is skipped unread."""
     if not source.is_dir():
         raise FileNotFoundError(f"source folder {source} does not exist")
     folder = source.resolve()
     for path in sorted(source.rglob("*")):
-        if path.suffix.lower() in HTML_SUFFIXES and path.is_file():
+        kind = SUFFIXES.get(path.suffix.lower())
+        if kind and path.is_file():
             url = path.relative_to(source).as_posix()
             if not path.resolve().is_relative_to(folder):
                 yield Fetched(url, "skipped", reason="a symbolic link out of the source folder")
                 continue
             try:
+                if kind != "html" and path.stat().st_size > max_document_bytes:
+                    reason = f"larger than the limit of {max_document_bytes:,} bytes"
+                    yield Fetched(url, "skipped", reason=reason)
+                    continue
                 content = path.read_bytes()
             except OSError as exc:
                 log.warning("skipping %s: %s", path, exc)
                 continue
-            yield Fetched(url, "ok", RawPage(url=url, content=content))
+            yield Fetched(url, "ok", RawPage(url=url, content=content, kind=kind))
 
 
 @dataclass
@@ -140,9 +146,15 @@ class _HostPacer:
 
 
 class Crawler:
-    def __init__(self, config: CrawlConfig, previous: dict[str, dict] | None = None) -> None:
+    def __init__(
+        self,
+        config: CrawlConfig,
+        previous: dict[str, dict] | None = None,
+        max_document_bytes: int = Limits.bytes,
+    ) -> None:
         self.config = config
         self.previous = previous or {}  # url -> {"etag", "last_modified", ...}
+        self.max_document_bytes = max_document_bytes  # PDFs and Word files run larger
         retry = urllib3.Retry(
             total=config.retries,
             backoff_factor=0.5,
@@ -204,12 +216,18 @@ class Crawler:
         response = self.http.request(
             "GET", url, headers=headers, preload_content=False, redirect=True
         )
+        final = urljoin(url, response.geturl() or url)
+        limit = self._limit(final, response.headers.get("Content-Type") or "")
         try:
-            body = response.read(self.config.max_bytes + 1, decode_content=True)
+            body = response.read(limit + 1, decode_content=True)
         finally:
             response.release_conn()
-        final = response.geturl() or url
-        return response, body, urljoin(url, final)
+        return response, body, final
+
+    def _limit(self, url: str, content_type: str) -> int:
+        """The most bytes read of a response: more for a PDF or Word document."""
+        kind = kind_of(url, content_type)
+        return self.max_document_bytes if kind in ("pdf", "docx") else self.config.max_bytes
 
     def fetch(self, url: str) -> tuple[Fetched, list[str]]:
         """Fetch one page; return the outcome and the links found on it."""
@@ -226,14 +244,17 @@ class Crawler:
             return Fetched(url, "gone", reason=f"HTTP {status}"), []
         if status >= 400:
             return Fetched(url, "failed", reason=f"HTTP {status}"), []
-        if len(body) > self.config.max_bytes:
-            return Fetched(url, "failed", reason=f"larger than {self.config.max_bytes} bytes"), []
-        kind = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if kind and kind not in HTML_TYPES:
-            return Fetched(url, "skipped", reason=f"not HTML ({kind})"), []
+        content_type = response.headers.get("Content-Type") or ""
+        limit = self._limit(final, content_type)
+        if len(body) > limit:
+            return Fetched(url, "failed", reason=f"larger than {limit} bytes"), []
+        kind = kind_of(final, content_type)
+        if kind is None:
+            what = content_type.split(";")[0].strip().lower()
+            return Fetched(url, "skipped", reason=f"not HTML, PDF or Word ({what})"), []
         url = final if self.config.allows(final) else url  # followed a redirect
-        charset = re.search(r"charset=([\w-]+)", response.headers.get("Content-Type") or "")
-        links, canonical = _links(body, url)
+        charset = re.search(r"charset=([\w-]+)", content_type)
+        links, canonical = _links(body, url) if kind == "html" else ([], None)
         if canonical and canonical != url and self.config.allows(canonical):
             url = canonical
         digest = hashlib.sha256(body).hexdigest()
@@ -241,7 +262,9 @@ class Crawler:
             first = self.seen_hashes.setdefault(digest, url)
         if first != url:
             return Fetched(url, "skipped", reason=f"duplicate of {first}"), links
-        page = RawPage(url=url, content=body, encoding=charset.group(1) if charset else None)
+        page = RawPage(
+            url=url, content=body, encoding=charset.group(1) if charset else None, kind=kind
+        )
         return Fetched(
             url,
             "ok",
