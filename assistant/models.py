@@ -43,6 +43,9 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict)
 
 
+DOCUMENT_SUFFIXES = (".pdf", ".docx")
+
+
 @dataclass(frozen=True, slots=True)
 class Passage:
     """One citable section of a page.
@@ -64,6 +67,11 @@ class Passage:
     @property
     def section(self) -> str:
         return self.heading_path[-1] if self.heading_path else self.title
+
+    @property
+    def from_document(self) -> bool:
+        """From a downloadable document (PDF, Word) rather than a web page."""
+        return self.url.lower().endswith(DOCUMENT_SUFFIXES)
 
     @property
     def link(self) -> str:

@@ -131,3 +131,22 @@ def test_large_indexes_rescore_tfidf_candidates_small_ones_scan(fixture_index, l
     assert (scanned._scan is not None) == (size <= search.SCAN_LIMIT)
     hits = scanned.search("How are outcomes checked at review?", 3)
     assert hits and hits[0].passage.anchor == "review"
+
+
+def test_a_page_outranks_a_document_that_says_the_same():
+    from assistant.models import Passage
+
+    def passage(pid, url, text):
+        return Passage(pid, url, "Title", ("Heading",), None, text, ((0, len(text)),))
+
+    same = "Social prescribing links people to non-clinical support in the community."
+    index = SearchIndex.build(
+        [
+            passage("doc", "reports/summary.pdf", same),
+            passage("page", "guidance/prescribing.html", same),
+            passage("other", "reports/other.pdf", "Only the report says the word zeppelin."),
+        ],
+        with_vectors=False,
+    )
+    assert [h.passage.id for h in index.search("social prescribing", 2)] == ["page", "doc"]
+    assert index.search("zeppelin", 1)[0].passage.id == "other"  # alone, still found
