@@ -171,7 +171,8 @@ def choose(
 
     `weights` are the question's terms with their idf; `covered_by(terms)` gives the
     question terms a piece covers (synonyms count); `vector` is the question's. Pieces
-    come from the best `passages` hits, except that a definition may come from any.
+    come from the best `passages` hits, except that the first may come from any section
+    of the best hit's page, and a definition from any hit.
     `subjects` are the names a definition's subject goes by (its own first, then
     acronyms and equivalents: "SROI" for "social return on investment"). `asks` are
     the question's further parts ("... and when did it come out?"), each with its kind,
@@ -181,7 +182,15 @@ def choose(
     scored = _score_all(hits, kind, weights, covered_by, vector)
     if not scored:
         return []
-    openers = [s for s in scored if (s.piece.opener or _has_antecedent(s)) and s.rank < passages]
+    # The answer may open from any retrieved section of the best hit's page, the one
+    # source that matched best, however its sections rank among themselves.
+    best_page = hits[0].passage.url
+    openers = [
+        s
+        for s in scored
+        if (s.piece.opener or _has_antecedent(s))
+        and (s.rank < passages or s.hit.passage.url == best_page)
+    ]
     if kind.kind == kinds.DEFINITION and kind.subject:
         # A definition opens with the sentence that says most plainly what the subject
         # is (from any passage retrieved, under any of its names), failing that one
