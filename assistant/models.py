@@ -94,7 +94,8 @@ class Hit:
 @dataclass(frozen=True, slots=True)
 class Citation:
     """A cited (or, for a "not covered" answer, suggested) section. `highlights` are
-    (start, end) offsets of the question's words in `snippet`."""
+    (start, end) offsets of the question's words in `snippet`; `quote` is the (start,
+    end) of the first piece quoted from the passage, which `url` lands on."""
 
     n: int
     title: str
@@ -104,6 +105,7 @@ class Citation:
     score: float
     passage_id: str
     highlights: tuple[tuple[int, int], ...] = ()
+    quote: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +230,7 @@ class Answer:
                 "score": c.score,
                 "passage_id": c.passage_id,
                 "highlights": [list(h) for h in c.highlights],
+                "quote": None if c.quote is None else {"start": c.quote[0], "end": c.quote[1]},
             }
 
         return {

@@ -3,69 +3,11 @@
 In CI a missing browser fails the run; elsewhere it skips with the reason.
 """
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
+from .browsing import ask, assert_accessible, open_page, shot
+
 pytestmark = pytest.mark.browser
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str | None:
-    return (
-        os.environ.get("CHROMIUM_PATH")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
-    )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        message = "Chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
-def open_page(browser, **options):
-    context = browser.new_context(**{"viewport": {"width": 1100, "height": 900}, **options})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    return context, page, errors
-
-
-@pytest.fixture()
-def page(browser):
-    context, page, errors = open_page(browser)
-    yield page
-    context.close()
-    assert errors == [], errors  # no script errors, no CSP violations
-
-
-def shot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_ask_a_question_and_follow_a_citation(page, live_server):
@@ -88,13 +30,10 @@ def test_ask_a_question_and_follow_a_citation(page, live_server):
     assert page.locator("li.question").count() == 2
     assert "Bichard" in page.locator("li.reply").first.inner_text()
 
-    # The citation opens the cited section of the served page.
-    link = page.locator("li.reply").first.locator("a.cite").first
-    href = link.get_attribute("href")
-    anchor = href.split("#")[1]
-    link.click()
-    page.wait_for_url("**/site/**")
-    assert page.locator(f"[id='{anchor}']").count() == 1
+    # The citation opens the cited section beside the chat, the quoted sentence marked.
+    page.locator("li.reply").first.locator("a.cite").first.click()
+    page.locator("#preview mark.quote").wait_for()
+    assert "Bichard" in page.locator("#preview mark.quote").inner_text()
 
 
 def test_not_covered_question_says_so(page, live_server):
@@ -119,21 +58,6 @@ def test_markup_in_a_question_is_shown_not_run(page, live_server):
     assert "<img src=x" in page.locator("li.question").last.inner_text()
 
 
-def ask(page, question):
-    page.get_by_label("Your question").fill(question)
-    page.get_by_role("button", name="Ask").click()
-    reply = page.locator("li.reply").last
-    reply.locator(".meta").wait_for()
-    return reply
-
-
-def assert_accessible(page, state):
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    assert results.violations_count == 0, f"{state}: {results.generate_report()}"
-
-
 def test_no_accessibility_violations_in_each_state(page, live_server):
     page.goto(live_server.url + "/")
     assert_accessible(page, "empty")
@@ -153,10 +77,14 @@ def test_keyboard_only_use(page, live_server):
     page.keyboard.press("Enter")
     page.locator("li.reply .meta").wait_for()
     assert page.evaluate("document.activeElement.id") == "q"  # ready for the next question
-    # Tab from the question box back through the answer reaches its first citation.
+    # A citation opens beside the chat with focus in the panel; Escape goes back to it.
     page.locator("li.reply a.cite").first.focus()
     page.keyboard.press("Enter")
-    page.wait_for_url("**/site/**")
+    page.locator("#preview mark.quote").wait_for()
+    assert page.evaluate("document.activeElement.id") == "preview-heading"
+    page.keyboard.press("Escape")
+    assert page.locator("#preview").is_hidden()
+    assert page.evaluate("document.activeElement.classList.contains('cite')")
 
 
 def test_answers_are_announced_to_screen_readers(page, live_server):

@@ -13,15 +13,18 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    url_for,
 )
 from markupsafe import Markup, escape
 from werkzeug.security import safe_join
 
-from assistant.models import Answer, AnswerSentence
+from assistant.answer.fragments import with_fragment
+from assistant.models import Answer, AnswerSentence, Citation
 from assistant.records.gaps import find_gaps, to_csv, to_html
 
 from .admin import is_admin
 from .errors import ApiError
+from .preview import annotate
 from .service import json_body, printable, query_arg, record_feedback, run_query
 
 bp = Blueprint("chat", __name__)
@@ -56,6 +59,22 @@ def safe_url(url: str) -> str:
     corpus must never become a link that runs."""
     scheme = urlsplit(url.strip()).scheme.lower()
     return url if scheme in ("", "http", "https") else "#"
+
+
+@bp.app_template_filter("quote_url")
+def quote_url(url: str, quoted: str) -> str:
+    """A citation's link landing on this piece of the answer rather than the first."""
+    return with_fragment(url, quoted)
+
+
+@bp.app_template_filter("preview_data")
+def preview_data(citation: Citation, quote: tuple[int, int] | None) -> Markup:
+    """Attributes that let the chat script show the cited section beside the answer."""
+    if quote is None:
+        return Markup(' data-passage="{}"').format(citation.passage_id)
+    return Markup(' data-passage="{}" data-start="{}" data-end="{}"').format(
+        citation.passage_id, *quote
+    )
 
 
 @bp.app_template_filter("paragraphs")
@@ -172,7 +191,8 @@ def report():
 @bp.get("/site/", defaults={"path": "index.html"})
 @bp.get("/site/<path:path>")
 def site(path: str):
-    """Serve the local snapshot the index was built from, so citation links open."""
+    """Serve the local snapshot the index was built from, so citation links open; its
+    pages mark the quoted sentence and lead back to the assistant."""
     folder = current_app.config["SITE_DIR"]  # resolved when the app was made
     if not folder:
         abort(404)
@@ -186,4 +206,12 @@ def site(path: str):
     target = Path(joined).resolve()
     if not target.is_relative_to(folder):
         abort(404)
-    return send_from_directory(folder, target.relative_to(folder).as_posix())
+    if target.suffix.lower() not in (".html", ".htm") or not target.is_file():
+        return send_from_directory(folder, target.relative_to(folder).as_posix())
+    page = annotate(
+        target.read_bytes(),
+        url_for("static", filename="site.css"),
+        url_for("static", filename="site.js"),
+        url_for("chat.page"),
+    )
+    return Response(page, mimetype="text/html")

@@ -50,7 +50,11 @@ CITATION = {
         "title": {"type": "string"},
         "url": {
             "type": "string",
-            "description": "Link to the cited section (page URL and anchor).",
+            "description": (
+                "Link to the cited section (page URL and anchor); for a quoted section it "
+                "ends in a text fragment (`:~:text=start,end`, percent-encoded) naming the "
+                "first piece quoted, which browsers scroll to and highlight."
+            ),
         },
         "section": {"type": "string"},
         "snippet": {"type": "string"},
@@ -60,6 +64,12 @@ CITATION = {
             "type": "array",
             "description": "[start, end) offsets of the question's words in the snippet.",
             "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+        },
+        "quote": {
+            "type": ["object", "null"],
+            "description": "[start, end) offsets in the passage of the first piece quoted.",
+            "required": ["start", "end"],
+            "properties": {"start": {"type": "integer"}, "end": {"type": "integer"}},
         },
     },
 }

@@ -19,6 +19,7 @@ from ..settings import SETTINGS
 from ..text import STOP_WORDS, analyze, normalise_space, stem, tokens
 from . import kinds
 from .confidence import Evidence, probability
+from .fragments import with_fragment
 from .query import SUBJECT_MAX_CHARS, Query, everyday, expand_synonyms, names_something, prepare
 from .referrals import referral_for
 from .select import Unit, analysis, choose
@@ -151,12 +152,12 @@ def compose(
     if not units or confidence < min_confidence:
         return _decline(query, hits, index, evidence, None, False, base_url)
     numbers: dict[str, int] = {}  # passage id -> citation number, in order of first use
-    first_used: dict[str, int] = {}  # passage id -> start of its first quoted piece
+    first_used: dict[str, tuple[int, int]] = {}  # passage id -> its first quoted piece
     sentences: list[AnswerSentence] = []
     for unit in units:
         pid = unit.hit.passage.id
         n = numbers.setdefault(pid, len(numbers) + 1)
-        first_used.setdefault(pid, unit.start)
+        first_used.setdefault(pid, (unit.start, unit.end))
         sentence = _sentence(unit, n)
         same = next((i for i, s in enumerate(sentences) if _same(s, sentence)), None)
         if same is None:
@@ -414,19 +415,29 @@ def _unmatched(query: Query, hits: list[Hit]) -> tuple[str, ...]:
     return tuple(words)
 
 
-def _citation(n: int, hit: Hit, base_url: str, query: Query, start: int | None) -> Citation:
+def _citation(
+    n: int, hit: Hit, base_url: str, query: Query, quote: tuple[int, int] | None
+) -> Citation:
+    """A citation of `hit`; its link lands on the first piece quoted from it, if any."""
     p: Passage = hit.passage
-    snippet = _snippet(p.text, start or 0)
+    snippet = _snippet(p.text, quote[0] if quote else 0)
     return Citation(
         n=n,
         title=p.title,
-        url=_link(base_url, p.link),
+        url=link_to(p, base_url, quote),
         section=p.section,
         snippet=snippet,
         score=round(hit.score, 4),
         passage_id=p.id,
         highlights=_highlights(snippet, query),
+        quote=quote,
     )
+
+
+def link_to(passage: Passage, base_url: str, quote: tuple[int, int] | None = None) -> str:
+    """The link to a passage's section, landing on the quoted piece when there is one."""
+    url = _link(base_url, passage.link)
+    return with_fragment(url, passage.text[quote[0] : quote[1]]) if quote else url
 
 
 @lru_cache(maxsize=4096)
