@@ -18,8 +18,7 @@ bp = Blueprint("preview", __name__)
 # sentence (read from the link's text fragment) and the way back to the chat.
 SITE_HEAD = '<link rel="stylesheet" href="{css}"><script src="{js}" defer></script>'
 SITE_BODY = (
-    '<nav class="ccp-back" aria-label="Assistant"><a href="{home}">'
-    "Back to the assistant</a></nav>"
+    '<nav class="ccp-back" aria-label="Assistant"><a href="{home}">Back to the assistant</a></nav>'
 )
 HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
 BODY_START = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
