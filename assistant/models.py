@@ -196,7 +196,8 @@ class Answer:
 
     `reading` is what was searched for (differs from `question` for a follow-up);
     `corrections` lists (typed, corrected) words; a "not covered" answer names the
-    `unmatched_terms` and suggests `nearest` sections instead of citing any.
+    `unmatched_terms` and suggests `nearest` sections instead of citing any, and
+    questions it `did_you_mean`.
     """
 
     question: str
@@ -216,6 +217,9 @@ class Answer:
     corrections: tuple[tuple[str, str], ...] = ()
     unmatched_terms: tuple[str, ...] = ()
     nearest: tuple[Citation, ...] = ()
+    # Questions offered as ways on, each known to be answered: for a declined answer,
+    # the question with a word swapped for a close one the guidance uses.
+    did_you_mean: tuple[str, ...] = ()
     evidence: object = field(default=None, compare=False)  # answer/confidence.py Evidence
 
     def to_json(self) -> dict:
@@ -255,4 +259,5 @@ class Answer:
             "corrections": [{"from": a, "to": b} for a, b in self.corrections],
             "unmatched_terms": list(self.unmatched_terms),
             "nearest": [citation(c) for c in self.nearest],
+            "did_you_mean": list(self.did_you_mean),
         }

@@ -71,3 +71,20 @@ def test_conversation_survives_reload_and_back_until_cleared(page, live_server):
     assert page.locator("li.turn").count() == 0
     page.reload()
     assert page.locator("li.turn").count() == 0 and page.locator("#welcome").is_visible()
+
+
+def test_a_decline_offers_a_way_on(page, live_server):
+    page.goto(live_server.url + "/")
+    reply = ask(page, "What did the pilots in Kemt do?")
+    assert "not-covered" in reply.get_attribute("class")
+    shot(page, "chat-did-you-mean")
+    assert_accessible(page, "declined with did-you-mean and nearest sections")
+    reply.locator(".nearest a").first.click()
+    page.locator("#preview-content .preview-text").wait_for()
+    page.get_by_role("button", name="Close").click()
+
+    reply.get_by_role("button", name="What did the pilots in Kent do?").click()
+    answered = page.locator("li.reply").nth(1)
+    answered.locator(".meta").wait_for()
+    assert "not-covered" not in answered.get_attribute("class")
+    assert page.locator("li.question").nth(1).inner_text() == "What did the pilots in Kent do?"

@@ -151,6 +151,7 @@ QUERY_RESPONSE = {
         "corrections",
         "unmatched_terms",
         "nearest",
+        "did_you_mean",
         "answer_id",
         "conversation_id",
         "index_version",
@@ -194,6 +195,16 @@ QUERY_RESPONSE = {
         },
         "unmatched_terms": {"type": "array", "items": {"type": "string"}},
         "nearest": {"type": "array", "items": _ref("Citation"), "maxItems": 3},
+        "did_you_mean": {
+            "type": "array",
+            "items": {"type": "string"},
+            "maxItems": 3,
+            "description": (
+                "For a declined question: the question with a corrected or unknown word "
+                "swapped for a close word the guidance uses; each gets an answer when "
+                "asked next in the same conversation."
+            ),
+        },
         "answer_id": {
             "type": ["string", "null"],
             "pattern": ID_PATTERN,

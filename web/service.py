@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
 from flask import current_app, g, request
 
 from assistant import Answer, SearchIndex, answer
+from assistant.answer.suggest import did_you_mean
 from assistant.records.logbook import RETRY_MAX
 
 from .errors import ApiError
@@ -148,22 +149,34 @@ def run_query(
     conversations = current_app.extensions["ccp_conversations"]
     started = time.perf_counter()
     previous = [] if new_conversation else conversations.previous(conversation_id)
-    result = answer(
-        question,
-        index,
-        previous=previous,
-        top_k=top_k,
-        max_sentences=settings["answer_sentences"],
-        max_passages=settings["answer_passages"],
-        min_coverage=settings["min_coverage"],
-        min_confidence=settings["min_confidence"],
-        base_url=current_app.config["BASE_URL"],
-    )
+    options = {
+        "top_k": top_k,
+        "max_sentences": settings["answer_sentences"],
+        "max_passages": settings["answer_passages"],
+        "min_coverage": settings["min_coverage"],
+        "min_confidence": settings["min_confidence"],
+        "base_url": current_app.config["BASE_URL"],
+    }
+    result = answer(question, index, previous=previous, **options)
+    result = with_ways_on(result, index, options)
     took = (time.perf_counter() - started) * 1000
     conversations.add(conversation_id, result.subject, previous)
     logbook = current_app.extensions["ccp_logbook"]
     answer_id = logbook.record_answer(result, index.version) if logbook else None
     return QueryResult(result, conversation_id, index.version, took, answer_id)
+
+
+def with_ways_on(result: Answer, index: SearchIndex, options: dict) -> Answer:
+    """The answer with the questions it offers next, each answered first with these
+    same settings (see assistant/answer/suggest.py)."""
+    key = tuple(sorted(options.items()))
+
+    def ask(question: str, previous: list[str]) -> Answer:
+        return answer(question, index, previous=previous, **options)
+
+    if result.no_answer:
+        return replace(result, did_you_mean=did_you_mean(result, index, ask, key))
+    return result
 
 
 RATINGS = {"up": 1, "down": -1}

@@ -16,6 +16,7 @@ DIRECTIVE = ":~:"
 EDGE_WORDS = 4  # words from each end of the quote that name it; shorter quotes go whole
 # Characters the page shows differently from the indexed text: list bullets and the
 # cell separator are ours, not the page's, so a fragment must not ask for them.
+HAS_WORD = re.compile(r"\w")
 NOT_ON_PAGE = re.compile("|".join(re.escape(m.strip()) for m in (LIST_ITEM_MARK, CELL)))
 
 
@@ -27,7 +28,9 @@ def _encode(text: str) -> str:
 def text_fragment(quote_text: str) -> str:
     """The `:~:text=` directive for a quoted piece: its first and last words, so the
     browser matches the whole piece across any markup inside it."""
-    words = NOT_ON_PAGE.sub(" ", quote_text).split()
+    # A lone bracket or stop is where extraction spaced out inline markup ("crime
+    # commissioners )."): the page has none there, so the fragment leaves it out.
+    words = [w for w in NOT_ON_PAGE.sub(" ", quote_text).split() if HAS_WORD.search(w)]
     if not words:
         return ""
     if len(words) <= 2 * EDGE_WORDS:

@@ -201,8 +201,15 @@
     input.focus();
   });
 
-  // Feedback forms, whether rendered by the server or by this script.
+  // Feedback forms and offered questions, whether rendered by the server or fetched.
   log.addEventListener("submit", (event) => {
+    const choice = event.target.closest("form.ask-choice");
+    if (choice) {
+      event.preventDefault();
+      ask(choice.elements.q.value);
+      input.focus();
+      return;
+    }
     const f = event.target.closest("form.feedback");
     if (!f) return;
     event.preventDefault();
