@@ -197,7 +197,7 @@ class Answer:
     `reading` is what was searched for (differs from `question` for a follow-up);
     `corrections` lists (typed, corrected) words; a "not covered" answer names the
     `unmatched_terms` and suggests `nearest` sections instead of citing any, and
-    questions it `did_you_mean`.
+    questions it `did_you_mean`; any answer offers `suggestions` to ask next.
     """
 
     question: str
@@ -220,6 +220,7 @@ class Answer:
     # Questions offered as ways on, each known to be answered: for a declined answer,
     # the question with a word swapped for a close one the guidance uses.
     did_you_mean: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()  # and, for any answer, from the sections beside
     evidence: object = field(default=None, compare=False)  # answer/confidence.py Evidence
 
     def to_json(self) -> dict:
@@ -260,4 +261,5 @@ class Answer:
             "unmatched_terms": list(self.unmatched_terms),
             "nearest": [citation(c) for c in self.nearest],
             "did_you_mean": list(self.did_you_mean),
+            "suggestions": list(self.suggestions),
         }

@@ -88,3 +88,18 @@ def test_a_decline_offers_a_way_on(page, live_server):
     answered.locator(".meta").wait_for()
     assert "not-covered" not in answered.get_attribute("class")
     assert page.locator("li.question").nth(1).inner_text() == "What did the pilots in Kent do?"
+
+
+def test_suggested_questions_are_asked_by_a_click(page, live_server):
+    page.goto(live_server.url + "/")
+    reply = ask(page, QUESTION)
+    buttons = reply.locator(".suggestions button")
+    assert 1 <= buttons.count() <= 3
+    shot(page, "chat-suggestions")
+    assert_accessible(page, "answer with suggestions")
+    suggested = buttons.first.inner_text()
+    buttons.first.click()
+    answered = page.locator("li.reply").nth(1)
+    answered.locator(".meta").wait_for()
+    assert page.locator("li.question").nth(1).inner_text() == suggested
+    assert "not-covered" not in answered.get_attribute("class")

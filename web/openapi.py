@@ -152,6 +152,7 @@ QUERY_RESPONSE = {
         "unmatched_terms",
         "nearest",
         "did_you_mean",
+        "suggestions",
         "answer_id",
         "conversation_id",
         "index_version",
@@ -203,6 +204,16 @@ QUERY_RESPONSE = {
                 "For a declined question: the question with a corrected or unknown word "
                 "swapped for a close word the guidance uses; each gets an answer when "
                 "asked next in the same conversation."
+            ),
+        },
+        "suggestions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "maxItems": 3,
+            "description": (
+                "Questions to ask next, made from the headings of the sections beside "
+                "the cited (or nearest) ones; each gets an answer quoting its section "
+                "whenever it is asked."
             ),
         },
         "answer_id": {

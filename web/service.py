@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 from flask import current_app, g, request
 
 from assistant import Answer, SearchIndex, answer
-from assistant.answer.suggest import did_you_mean
+from assistant.answer.suggest import Ask, did_you_mean, suggestions
 from assistant.records.logbook import RETRY_MAX
 
 from .errors import ApiError
@@ -145,18 +145,10 @@ def run_query(
     new_conversation = conversation_id is None
     conversation_id = check_conversation_id(conversation_id)
     index = current_index()
-    settings = current_app.config["SETTINGS"]
     conversations = current_app.extensions["ccp_conversations"]
     started = time.perf_counter()
     previous = [] if new_conversation else conversations.previous(conversation_id)
-    options = {
-        "top_k": top_k,
-        "max_sentences": settings["answer_sentences"],
-        "max_passages": settings["answer_passages"],
-        "min_coverage": settings["min_coverage"],
-        "min_confidence": settings["min_confidence"],
-        "base_url": current_app.config["BASE_URL"],
-    }
+    options = answer_options(top_k)
     result = answer(question, index, previous=previous, **options)
     result = with_ways_on(result, index, options)
     took = (time.perf_counter() - started) * 1000
@@ -166,17 +158,35 @@ def run_query(
     return QueryResult(result, conversation_id, index.version, took, answer_id)
 
 
-def with_ways_on(result: Answer, index: SearchIndex, options: dict) -> Answer:
-    """The answer with the questions it offers next, each answered first with these
-    same settings (see assistant/answer/suggest.py)."""
-    key = tuple(sorted(options.items()))
+def answer_options(top_k: int) -> dict:
+    """The settings every answer on this server is given."""
+    settings = current_app.config["SETTINGS"]
+    return {
+        "top_k": top_k,
+        "max_sentences": settings["answer_sentences"],
+        "max_passages": settings["answer_passages"],
+        "min_coverage": settings["min_coverage"],
+        "min_confidence": settings["min_confidence"],
+        "base_url": current_app.config["BASE_URL"],
+    }
+
+
+def asker(index: SearchIndex, options: dict) -> tuple[Ask, tuple]:
+    """How offered questions are answered before they are offered: as asked, with the
+    same settings (and a key for the answers kept)."""
 
     def ask(question: str, previous: list[str]) -> Answer:
         return answer(question, index, previous=previous, **options)
 
+    return ask, tuple(sorted(options.items()))
+
+
+def with_ways_on(result: Answer, index: SearchIndex, options: dict) -> Answer:
+    """The answer with the questions it offers next (see assistant/answer/suggest.py)."""
+    ask, key = asker(index, options)
     if result.no_answer:
-        return replace(result, did_you_mean=did_you_mean(result, index, ask, key))
-    return result
+        result = replace(result, did_you_mean=did_you_mean(result, index, ask, key))
+    return replace(result, suggestions=suggestions(result, index, ask, key))
 
 
 RATINGS = {"up": 1, "down": -1}
