@@ -23,7 +23,7 @@ def shot(page, name):
 
 def ask(page, question):
     page.get_by_label("Your question").fill(question)
-    page.get_by_role("button", name="Ask").click()
+    page.get_by_role("button", name="Ask", exact=True).click()
     reply = page.locator("li.reply").last
     reply.locator(".meta").wait_for()
     return reply

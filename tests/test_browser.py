@@ -16,7 +16,7 @@ def test_ask_a_question_and_follow_a_citation(page, live_server):
     shot(page, "chat-empty")
 
     page.get_by_label("Your question").fill("Who chaired the programme's advisory group?")
-    page.get_by_role("button", name="Ask").click()
+    page.get_by_role("button", name="Ask", exact=True).click()
     reply = page.locator("li.reply").last
     reply.locator("a.cite").first.wait_for()
     assert "Bichard" in reply.locator(".answer-text").inner_text()
@@ -25,7 +25,7 @@ def test_ask_a_question_and_follow_a_citation(page, live_server):
 
     # A second question keeps the first turn visible.
     page.get_by_label("Your question").fill("What is the Social Value Act?")
-    page.get_by_role("button", name="Ask").click()
+    page.get_by_role("button", name="Ask", exact=True).click()
     page.locator("li.reply").nth(1).locator("a.cite").first.wait_for()
     assert page.locator("li.question").count() == 2
     assert "Bichard" in page.locator("li.reply").first.inner_text()
@@ -39,7 +39,7 @@ def test_ask_a_question_and_follow_a_citation(page, live_server):
 def test_not_covered_question_says_so(page, live_server):
     page.goto(live_server.url + "/")
     page.get_by_label("Your question").fill("How do I renew my passport?")
-    page.get_by_role("button", name="Ask").click()
+    page.get_by_role("button", name="Ask", exact=True).click()
     reply = page.locator("li.reply.not-covered")
     reply.wait_for()
     assert "does not seem to cover" in reply.inner_text()
@@ -51,7 +51,7 @@ def test_markup_in_a_question_is_shown_not_run(page, live_server):
     page.goto(live_server.url + "/")
     page.evaluate("window.__xss = false")
     page.get_by_label("Your question").fill('<img src=x onerror="window.__xss=true"> arts')
-    page.get_by_role("button", name="Ask").click()
+    page.get_by_role("button", name="Ask", exact=True).click()
     page.locator("li.reply").last.wait_for()
     page.wait_for_timeout(200)
     assert page.evaluate("window.__xss") is False
@@ -123,11 +123,23 @@ def test_phone_sized_screen(browser, live_server):
         browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     page.goto(live_server.url + "/")
+    # The header is one line: the name and "New conversation" side by side, no more.
+    title = page.get_by_role("heading", name="CCP Assistant").bounding_box()
+    new = page.get_by_role("link", name="New conversation").bounding_box()
+    assert abs(title["y"] + title["height"] / 2 - (new["y"] + new["height"] / 2)) < 8
+    assert page.locator("header.top").bounding_box()["height"] <= 2.2 * title["height"]
     shot(page, "phone-empty")
-    ask(page, "How can a small arts organisation find local tenders?")
+    reply = ask(page, "How can a small arts organisation find local tenders?")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the page scrolls sideways on a phone"
     shot(page, "phone-answered")
+    # Reaching the answer's footer from the top brings it into view above the question bar.
+    page.evaluate("window.scrollTo(0, 0)")
+    reply.get_by_role("button", name="Helpful", exact=True).focus()
+    footer = reply.locator("form.feedback").bounding_box()
+    bar = page.locator("#ask").bounding_box()
+    assert footer["y"] + footer["height"] <= bar["y"], "the footer is under the question bar"
+    shot(page, "phone-footer")
     context.close()
     assert errors == []
 
@@ -136,11 +148,24 @@ def test_works_without_javascript(browser, live_server):
     context, page, _ = open_page(browser, java_script_enabled=False)
     page.goto(live_server.url + "/")
     page.get_by_label("Your question").fill("Who chaired the advisory group?")
-    page.get_by_role("button", name="Ask").click()
+    page.get_by_role("button", name="Ask", exact=True).click()
     page.wait_for_url("**/?q=*")
     assert "Bichard" in page.locator("li.reply .answer-text").inner_text()
-    page.get_by_role("button", name="Helpful", exact=True).click()
-    assert "feedback was recorded" in page.locator(".notice").inner_text()
+    # A second question keeps the first on the page, as a follow-up in its conversation.
+    page.get_by_label("Your question").fill("And who else sat on it?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    page.wait_for_url("**/?q=And*")
+    assert page.locator("li.reply").count() == 2
+    assert "Bichard" in page.locator("li.reply").first.inner_text()
+    assert "Read as a follow-up" in page.locator("li.reply").last.inner_text()
+    # Feedback comes back to the answer it was about, the conversation still there.
+    page.locator("li.reply").last.get_by_role("button", name="Helpful", exact=True).click()
+    page.wait_for_url("**/feedback#feedback-*")
+    done = page.locator("li.reply").last.locator(".feedback-done")
+    assert "feedback was recorded" in done.inner_text()
+    assert page.url.endswith("#" + done.get_attribute("id"))
+    assert page.locator("li.reply").count() == 2
+    shot(page, "no-script-feedback")
     context.close()
 
 

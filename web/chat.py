@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,7 +26,16 @@ from assistant.records.gaps import find_gaps, to_csv, to_html
 from .admin import is_admin
 from .errors import ApiError
 from .preview import annotate
-from .service import json_body, printable, query_arg, record_feedback, run_query
+from .service import (
+    MAX_HISTORY,
+    QueryResult,
+    json_body,
+    printable,
+    query_arg,
+    record_feedback,
+    replay,
+    run_query,
+)
 
 bp = Blueprint("chat", __name__)
 
@@ -110,20 +120,30 @@ def confidence_label(answer: Answer) -> str:
 
 @bp.get("/")
 def page():
+    """The chat without script: `q` is asked in conversation `c`, after the earlier
+    questions `h`, which are shown again so the conversation stays on the page."""
     question = query_arg("q")
-    result = error = None
+    turns, error = [], None
     if question is not None:
+        conversation = request.args.get("c")
         try:
-            result = run_query(question, conversation_id=request.args.get("c"))
+            turns = replay(request.args.getlist("h"), conversation or "")
+            turns.append(run_query(question, conversation_id=conversation))
         except ApiError as exc:
             error = exc.message
+    return chat_page(turns, error=error, question=printable(question or ""))
+
+
+def chat_page(turns: list[QueryResult], **context) -> str:
+    """The chat page with these turns; the ask form carries them on (`c` and `h`)."""
+    history = [t.answer.question for t in turns][-MAX_HISTORY:]
     return render_template(
         "chat.html",
-        result=result,
-        error=error,
-        question=printable(question or ""),
+        turns=turns,
+        history=history,
+        conversation_id=turns[-1].conversation_id if turns else None,
         examples=EXAMPLES,
-        notice=None,
+        **{"error": None, "question": "", "rated": None, **context},
     )
 
 
@@ -153,16 +173,26 @@ def favicon():
 
 @bp.post("/feedback")
 def feedback():
-    """The feedback form's target when JavaScript is off."""
+    """The feedback form's target when JavaScript is off: the conversation again (its
+    questions ride in the form), with the outcome in place of the form that was sent;
+    the form's action names that answer, so the browser returns to it."""
     form = request.form
+    answer_id = form.get("answer_id")
     try:
-        record_feedback(form.get("answer_id"), form.get("rating"), form.get("comment"))
+        record_feedback(answer_id, form.get("rating"), form.get("comment"))
         message = "Thank you: your feedback was recorded."
     except ApiError as exc:
         message = exc.message
-    return render_template(
-        "chat.html", result=None, error=None, question="", examples=EXAMPLES, notice=message
-    )
+    turns = []
+    question = form.get("q")
+    if question:
+        try:
+            turns = replay([*form.getlist("h"), question], form.get("c") or "")
+        except ApiError:
+            turns = []
+    if turns:
+        turns[-1] = replace(turns[-1], answer_id=answer_id)
+    return chat_page(turns, rated={"answer_id": answer_id, "message": message})
 
 
 @bp.get("/admin/report")

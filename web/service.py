@@ -189,6 +189,28 @@ def with_ways_on(result: Answer, index: SearchIndex, options: dict) -> Answer:
     return replace(result, suggestions=suggestions(result, index, ask, key))
 
 
+# Earlier turns a page without script shows again (their questions ride in its links).
+MAX_HISTORY = 5
+
+
+def replay(questions: list[str], conversation_id: str = "") -> list[QueryResult]:
+    """The earlier turns of a conversation held by a page without script, answered
+    again in order (as follow-ups where they were) and not recorded a second time."""
+    index = current_index()
+    options = answer_options(current_app.config["SETTINGS"]["top_k"])
+    previous: list[str] = []
+    turns = []
+    for question in questions[-MAX_HISTORY:]:
+        try:
+            question = check_question(question)
+        except ApiError:
+            continue
+        result = with_ways_on(answer(question, index, previous=previous, **options), index, options)
+        previous = [result.subject]  # a follow-up is read with the subject just before
+        turns.append(QueryResult(result, conversation_id, index.version, 0.0))
+    return turns
+
+
 RATINGS = {"up": 1, "down": -1}
 MAX_COMMENT_CHARS = 1000
 # When to try feedback again that could not be stored: a write the log's file would not
