@@ -52,6 +52,8 @@ class Passage:
     anchor: str | None
     text: str
     sentences: tuple[tuple[int, int], ...]
+    page_type: str = ""  # the page's content type and topics (see assistant/facets.py)
+    topics: tuple[str, ...] = ()
 
     @property
     def section(self) -> str:
@@ -65,6 +67,13 @@ class Passage:
         data = asdict(self)
         data["heading_path"] = list(self.heading_path)
         data["sentences"] = [list(span) for span in self.sentences]
+        # Written only when known, so an index without them reads the same as before.
+        if not self.page_type:
+            del data["page_type"]
+        if self.topics:
+            data["topics"] = list(self.topics)
+        else:
+            del data["topics"]
         return data
 
     @classmethod
@@ -78,6 +87,8 @@ class Passage:
             anchor=data.get("anchor"),
             text=data["text"],
             sentences=tuple((int(a), int(b)) for a, b in data["sentences"]),
+            page_type=sys.intern(data.get("page_type", "")),
+            topics=tuple(sys.intern(t) for t in data.get("topics", ())),
         )
 
 
@@ -106,6 +117,7 @@ class Citation:
     passage_id: str
     highlights: tuple[tuple[int, int], ...] = ()
     quote: tuple[int, int] | None = None
+    type: str = ""  # the cited page's content type, for its badge
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +248,7 @@ class Answer:
                 "passage_id": c.passage_id,
                 "highlights": [list(h) for h in c.highlights],
                 "quote": None if c.quote is None else {"start": c.quote[0], "end": c.quote[1]},
+                "type": c.type,
             }
 
         return {

@@ -103,3 +103,16 @@ def test_suggested_questions_are_asked_by_a_click(page, live_server):
     answered.locator(".meta").wait_for()
     assert page.locator("li.question").nth(1).inner_text() == suggested
     assert "not-covered" not in answered.get_attribute("class")
+
+
+def test_filter_chips_keep_answers_to_the_pages_chosen(page, live_server):
+    page.goto(live_server.url + "/")
+    page.get_by_text("Answer only from some pages").click()
+    page.get_by_label("Case study").check()
+    shot(page, "chat-filters")
+    assert_accessible(page, "filter chips open")
+    reply = ask(page, "How did Kent bring arts into mental health services?")
+    badges = reply.locator("ol.sources .badge").all_inner_texts()
+    assert badges and {b.lower() for b in badges} == {"case study"}
+    shot(page, "chat-filtered-answer")
+    assert_accessible(page, "answer with badges")

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from werkzeug.security import safe_join
 
 from assistant.answer.fragments import with_fragment
+from assistant.facets import TOPICS, TYPES, facet_counts
 from assistant.models import Answer, AnswerSentence, Citation
 from assistant.records.gaps import find_gaps, to_csv, to_html
 
@@ -29,12 +30,14 @@ from .preview import annotate
 from .service import (
     MAX_HISTORY,
     QueryResult,
+    filters_from_args,
     json_body,
     printable,
     query_arg,
     record_feedback,
     replay,
     run_query,
+    take_index,
 )
 
 bp = Blueprint("chat", __name__)
@@ -87,6 +90,11 @@ def preview_data(citation: Citation, quote: tuple[int, int] | None) -> Markup:
     )
 
 
+@bp.app_template_filter("type_label")
+def type_label(page_type: str) -> str:
+    return TYPES.get(page_type, "")
+
+
 @bp.app_template_filter("paragraphs")
 def paragraphs(sentences: tuple[AnswerSentence, ...]) -> list[list[tuple[int, AnswerSentence]]]:
     """Consecutive sentences share a paragraph; a list or table stands alone."""
@@ -124,25 +132,32 @@ def page():
     questions `h`, which are shown again so the conversation stays on the page."""
     question = query_arg("q")
     turns, error = [], None
+    filters = filters_from_args()
     if question is not None:
         conversation = request.args.get("c")
         try:
-            turns = replay(request.args.getlist("h"), conversation or "")
-            turns.append(run_query(question, conversation_id=conversation))
+            turns = replay(request.args.getlist("h"), conversation or "", filters)
+            turns.append(run_query(question, conversation_id=conversation, filters=filters))
         except ApiError as exc:
             error = exc.message
-    return chat_page(turns, error=error, question=printable(question or ""))
+    return chat_page(turns, filters, error=error, question=printable(question or ""))
 
 
-def chat_page(turns: list[QueryResult], **context) -> str:
-    """The chat page with these turns; the ask form carries them on (`c` and `h`)."""
+def chat_page(turns: list[QueryResult], filters: dict | None, **context) -> str:
+    """The chat page with these turns; its forms carry them on (`c` and `h`), and the
+    filters chosen."""
     history = [t.answer.question for t in turns][-MAX_HISTORY:]
+    index = take_index()
     return render_template(
         "chat.html",
         turns=turns,
         history=history,
         conversation_id=turns[-1].conversation_id if turns else None,
         examples=EXAMPLES,
+        facets=facet_counts(index.passages) if index is not None else None,
+        chosen=filters or {},
+        types=TYPES,
+        topics=TOPICS,
         **{"error": None, "question": "", "rated": None, **context},
     )
 
@@ -154,7 +169,11 @@ def turn():
     body = json_body()
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", 'Send a JSON object such as {"question": "..."}.')
-    result = run_query(body.get("question"), conversation_id=body.get("conversation_id"))
+    result = run_query(
+        body.get("question"),
+        conversation_id=body.get("conversation_id"),
+        filters=body.get("filters"),
+    )
     html = render_template("answer.html", result=result)
     return Response(
         html,
@@ -185,14 +204,15 @@ def feedback():
         message = exc.message
     turns = []
     question = form.get("q")
+    filters = filters_from_args(form)
     if question:
         try:
-            turns = replay([*form.getlist("h"), question], form.get("c") or "")
+            turns = replay([*form.getlist("h"), question], form.get("c") or "", filters)
         except ApiError:
             turns = []
     if turns:
         turns[-1] = replace(turns[-1], answer_id=answer_id)
-    return chat_page(turns, rated={"answer_id": answer_id, "message": message})
+    return chat_page(turns, filters, rated={"answer_id": answer_id, "message": message})
 
 
 @bp.get("/admin/report")

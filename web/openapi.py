@@ -6,6 +6,8 @@ not made here too fails the suite.
 
 from __future__ import annotations
 
+from assistant.facets import TOPICS, TYPES
+
 from .service import ID_PATTERN
 
 
@@ -64,6 +66,10 @@ CITATION = {
             "type": "array",
             "description": "[start, end) offsets of the question's words in the snippet.",
             "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+        },
+        "type": {
+            "enum": ["", *TYPES],
+            "description": "The cited page's content type (its badge); empty if unknown.",
         },
         "quote": {
             "type": ["object", "null"],
@@ -231,7 +237,42 @@ QUESTION_PARAMS = [
     {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 1000}},
     {"name": "top_k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 20}},
     {"name": "conversation_id", "in": "query", "schema": _ID},
+    {
+        "name": "type",
+        "in": "query",
+        "description": "Answer only from pages of these types (repeat for more).",
+        "schema": {"type": "array", "items": {"enum": list(TYPES)}},
+        "explode": True,
+    },
+    {
+        "name": "topic",
+        "in": "query",
+        "description": "Answer only from pages on these topics (repeat for more).",
+        "schema": {"type": "array", "items": {"enum": list(TOPICS)}},
+        "explode": True,
+    },
 ]
+FILTERS = {
+    "type": "object",
+    "description": (
+        "Answer only from matching pages: any of the types, and any of the topics "
+        "(GET /api/facets lists them). An unknown value is refused with 400."
+    ),
+    "additionalProperties": False,
+    "properties": {
+        "type": {"type": "array", "items": {"enum": list(TYPES)}},
+        "topic": {"type": "array", "items": {"enum": list(TOPICS)}},
+    },
+}
+FACET = {
+    "type": "object",
+    "required": ["value", "pages"],
+    "properties": {
+        "value": {"type": "string"},
+        "label": {"type": "string"},
+        "pages": {"type": "integer", "minimum": 0},
+    },
+}
 
 # The admin endpoints: off (404) unless CCP_ADMIN_TOKEN is set.
 ADMIN = [{"adminToken": []}]
@@ -303,6 +344,27 @@ OPENAPI = {
                         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                         **_json(_ref("Error")),
                     },
+                },
+            }
+        },
+        "/api/facets": {
+            "get": {
+                "summary": "The content types and topics answers can be filtered by",
+                "responses": {
+                    "200": {
+                        "description": "Each type and topic with its number of pages",
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["types", "topics"],
+                                "properties": {
+                                    "types": {"type": "array", "items": FACET},
+                                    "topics": {"type": "array", "items": FACET},
+                                },
+                            }
+                        ),
+                    },
+                    "503": ERRORS["503"],
                 },
             }
         },
@@ -395,6 +457,7 @@ OPENAPI = {
                     "question": {"type": "string", "minLength": 1, "maxLength": 1000},
                     "top_k": {"type": "integer", "minimum": 1, "maximum": 20},
                     "conversation_id": _ID,
+                    "filters": FILTERS,
                 },
             },
             "QueryResponse": QUERY_RESPONSE,

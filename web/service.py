@@ -13,6 +13,7 @@ from flask import current_app, g, request
 
 from assistant import Answer, SearchIndex, answer
 from assistant.answer.suggest import Ask, did_you_mean, suggestions
+from assistant.facets import TOPICS, TYPES, Filters
 from assistant.records.logbook import RETRY_MAX
 
 from .errors import ApiError
@@ -136,19 +137,62 @@ def check_conversation_id(value: object) -> str:
     return value
 
 
+def check_filters(value: object) -> Filters | None:
+    """`{"type": [...], "topic": [...]}`; an unknown key or value names the allowed ones."""
+    if value is None:
+        return None
+    allowed = {"type": TYPES, "topic": TOPICS}
+    if not isinstance(value, dict) or set(value) - set(allowed):
+        raise ApiError(
+            400,
+            "invalid_filters",
+            '"filters" must be an object with "type" and/or "topic" lists, '
+            'such as {"type": ["case-study"], "topic": ["health"]}.',
+        )
+    chosen = {}
+    for key, known in allowed.items():
+        values = value.get(key, [])
+        if isinstance(values, str):
+            values = [values]
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ApiError(400, "invalid_filters", f'"filters.{key}" must be a list of strings.')
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            raise ApiError(
+                400,
+                "invalid_filters",
+                f"Unknown {key} {', '.join(map(repr, unknown))}: "
+                f"the allowed ones are {', '.join(known)}.",
+            )
+        chosen[key] = frozenset(values)
+    filters = Filters(chosen["type"], chosen["topic"])
+    return filters or None
+
+
+def filters_from_args(args=None) -> dict | None:
+    """Filters given as repeated `type` and `topic` arguments (a link or a plain form)."""
+    args = request.args if args is None else args
+    chosen = {key: args.getlist(key) for key in ("type", "topic") if args.getlist(key)}
+    return chosen or None
+
+
 def run_query(
-    question: object, top_k: object = None, conversation_id: object = None
+    question: object,
+    top_k: object = None,
+    conversation_id: object = None,
+    filters: object = None,
 ) -> QueryResult:
     """Validate the inputs, answer the question and time it."""
     question = check_question(question)
     top_k = check_top_k(top_k)
+    filters = check_filters(filters)
     new_conversation = conversation_id is None
     conversation_id = check_conversation_id(conversation_id)
     index = current_index()
     conversations = current_app.extensions["ccp_conversations"]
     started = time.perf_counter()
     previous = [] if new_conversation else conversations.previous(conversation_id)
-    options = answer_options(top_k)
+    options = answer_options(top_k, filters)
     result = answer(question, index, previous=previous, **options)
     result = with_ways_on(result, index, options)
     took = (time.perf_counter() - started) * 1000
@@ -158,11 +202,12 @@ def run_query(
     return QueryResult(result, conversation_id, index.version, took, answer_id)
 
 
-def answer_options(top_k: int) -> dict:
-    """The settings every answer on this server is given."""
+def answer_options(top_k: int, filters: Filters | None = None) -> dict:
+    """The settings every answer on this server is given, and the asker's filters."""
     settings = current_app.config["SETTINGS"]
     return {
         "top_k": top_k,
+        "filters": filters,
         "max_sentences": settings["answer_sentences"],
         "max_passages": settings["answer_passages"],
         "min_coverage": settings["min_coverage"],
@@ -193,11 +238,13 @@ def with_ways_on(result: Answer, index: SearchIndex, options: dict) -> Answer:
 MAX_HISTORY = 5
 
 
-def replay(questions: list[str], conversation_id: str = "") -> list[QueryResult]:
+def replay(
+    questions: list[str], conversation_id: str = "", filters: object = None
+) -> list[QueryResult]:
     """The earlier turns of a conversation held by a page without script, answered
     again in order (as follow-ups where they were) and not recorded a second time."""
     index = current_index()
-    options = answer_options(current_app.config["SETTINGS"]["top_k"])
+    options = answer_options(current_app.config["SETTINGS"]["top_k"], check_filters(filters))
     previous: list[str] = []
     turns = []
     for question in questions[-MAX_HISTORY:]:

@@ -12,6 +12,7 @@ from functools import lru_cache
 from urllib.parse import urljoin
 from weakref import WeakKeyDictionary
 
+from ..facets import Filters
 from ..index.counts import index_text
 from ..index.search import SearchIndex
 from ..models import Answer, AnswerSentence, Citation, Hit, Passage, Referral
@@ -56,6 +57,7 @@ def answer(
     *,
     previous: list[str] | None = None,
     top_k: int = _default("top_k"),
+    filters: Filters | None = None,
     **options,
 ) -> Answer:
     """Answer `question` from `index`.
@@ -66,10 +68,11 @@ def answer(
         previous: the subjects of the conversation's earlier answers, oldest first, so
             that a follow-up ("and how long did it run?") is read in context.
         top_k: passages to retrieve; the answer draws on the best `max_passages`.
+        filters: the kinds of page the answer may quote (None: any).
         options: the rest of `compose`'s settings.
     """
-    query, hits = retrieve(question, index, previous, k=max(top_k, NEAREST))
-    return compose(query, hits, index, top_k=top_k, **options)
+    query, hits = retrieve(question, index, previous, k=max(top_k, NEAREST), filters=filters)
+    return compose(query, hits, index, top_k=top_k, filters=filters, **options)
 
 
 def compose(
@@ -83,6 +86,7 @@ def compose(
     min_coverage: float = _default("min_coverage"),
     min_confidence: float = _default("min_confidence"),
     base_url: str = "",
+    filters: Filters | None = None,
 ) -> Answer:
     """Compose the answer to a question already read and searched (see `answer`).
 
@@ -128,7 +132,7 @@ def compose(
         *kinds.acronyms(kind.subject, expand_synonyms(kind.subject, index.synonyms)),
     )
     if kind.kind == kinds.DEFINITION and kind.subject:
-        hits = hits + _entries(index, subjects, hits)
+        hits = hits + [h for h in _entries(index, subjects, hits) if _admits(filters, h)]
     units = choose(
         hits,
         kind,
@@ -307,11 +311,21 @@ def _plain(s: AnswerSentence) -> str:
 
 
 def retrieve(
-    question: str, index: SearchIndex, previous: list[str] | None = None, k: int = 5
+    question: str,
+    index: SearchIndex,
+    previous: list[str] | None = None,
+    k: int = 5,
+    filters: Filters | None = None,
 ) -> tuple[Query, list[Hit]]:
-    """Read the question (follow-ups, spelling, synonyms) and find the best k passages."""
+    """Read the question (follow-ups, spelling, synonyms) and find the best k passages
+    (of those the filters admit)."""
     query = prepare(question, index, previous)
-    return query, index.search_terms(query.terms, k, query.vector)
+    allowed = filters.rows(index) if filters else None
+    return query, index.search_terms(query.terms, k, query.vector, allowed)
+
+
+def _admits(filters: Filters | None, hit: Hit) -> bool:
+    return not filters or filters.admits(hit.passage)
 
 
 def _term_weights(query: Query, index: SearchIndex) -> dict[str, float]:
@@ -431,6 +445,7 @@ def _citation(
         passage_id=p.id,
         highlights=_highlights(snippet, query),
         quote=quote,
+        type=p.page_type,
     )
 
 

@@ -122,9 +122,20 @@
     return item;
   }
 
+  // The filter chips chosen, as the API takes them, or null for none.
+  function chosenFilters() {
+    const filters = {};
+    document.querySelectorAll(".filters input:checked").forEach((box) => {
+      (filters[box.name] = filters[box.name] || []).push(box.value);
+    });
+    return Object.keys(filters).length ? filters : null;
+  }
+
   async function fetchTurn(question) {
     const body = { question: question };
     if (state.conversationId) body.conversation_id = state.conversationId;
+    const filters = chosenFilters();
+    if (filters) body.filters = filters;
     try {
       const response = await fetch("/turn", {
         method: "POST",
