@@ -140,6 +140,15 @@ def test_phone_sized_screen(browser, live_server):
     bar = page.locator("#ask").bounding_box()
     assert footer["y"] + footer["height"] <= bar["y"], "the footer is under the question bar"
     shot(page, "phone-footer")
+    # A citation opens over the chat, the whole width, and closes back to it.
+    reply.locator("a.cite").first.click()
+    panel = page.locator("#preview")
+    panel.locator("mark.quote").wait_for()
+    assert panel.bounding_box()["width"] == 390
+    shot(page, "phone-preview")
+    assert_accessible(page, "phone with the preview panel open")
+    panel.get_by_role("button", name="Close").click()
+    assert panel.is_hidden()
     context.close()
     assert errors == []
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
 from flask import current_app, g, request
+from werkzeug.datastructures import MultiDict
 
 from assistant import Answer, SearchIndex, answer
 from assistant.answer.suggest import Ask, did_you_mean, suggestions
@@ -169,7 +170,7 @@ def check_filters(value: object) -> Filters | None:
     return filters or None
 
 
-def filters_from_args(args=None) -> dict | None:
+def filters_from_args(args: MultiDict | None = None) -> dict | None:
     """Filters given as repeated `type` and `topic` arguments (a link or a plain form)."""
     args = request.args if args is None else args
     chosen = {key: args.getlist(key) for key in ("type", "topic") if args.getlist(key)}
