@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from .answer.query import SYNONYMS_FILE, read_synonyms
 from .answer.referrals import REFERRALS_FILE, read_referrals
+from .facets import with_facets
 from .index.search import IndexUnusable, SearchIndex
 from .index.versions import KEEP_VERSIONS, build_lock, current_version, load_current, publish
 from .ingest.chunk import MAX_PASSAGE_WORDS, chunk
@@ -117,7 +118,7 @@ def page_passages(
         return [], {"skipped": f"extraction failed: {exc}"}
     if "noindex" in doc.meta.get("robots", "").lower():
         return [], {"skipped": "marked noindex"}
-    found = chunk(doc, max_words)
+    found = with_facets(chunk(doc, max_words), doc.meta)
     info: dict = {} if found else {"skipped": "no main text"}
     updated = next((doc.meta[k] for k in UPDATED_META if doc.meta.get(k)), "")
     if re.match(r"\d{4}-\d{2}-\d{2}", updated):

@@ -63,6 +63,8 @@ class Passage:
     text: str
     sentences: tuple[tuple[int, int], ...]
     page: int | None = None
+    page_type: str = ""  # the page's content type and topics (see assistant/facets.py)
+    topics: tuple[str, ...] = ()
 
     @property
     def section(self) -> str:
@@ -86,6 +88,13 @@ class Passage:
         data["sentences"] = [list(span) for span in self.sentences]
         if self.page is None:  # web pages' lines stay as they were before pages
             del data["page"]
+        # Written only when known, so an index without them reads the same as before.
+        if not self.page_type:
+            del data["page_type"]
+        if self.topics:
+            data["topics"] = list(self.topics)
+        else:
+            del data["topics"]
         return data
 
     @classmethod
@@ -100,6 +109,8 @@ class Passage:
             text=data["text"],
             sentences=tuple((int(a), int(b)) for a, b in data["sentences"]),
             page=data.get("page"),
+            page_type=sys.intern(data.get("page_type", "")),
+            topics=tuple(sys.intern(t) for t in data.get("topics", ())),
         )
 
 
@@ -117,7 +128,8 @@ class Hit:
 class Citation:
     """A cited (or, for a "not covered" answer, suggested) section. `highlights` are
     (start, end) offsets of the question's words in `snippet`; `page` is the PDF page
-    the section starts on (None for web pages and Word documents)."""
+    the section starts on (None for web pages and Word documents); `quote` is the (start,
+    end) of the first piece quoted from the passage, which `url` lands on."""
 
     n: int
     title: str
@@ -128,6 +140,8 @@ class Citation:
     passage_id: str
     highlights: tuple[tuple[int, int], ...] = ()
     page: int | None = None
+    quote: tuple[int, int] | None = None
+    type: str = ""  # the cited page's content type, for its badge
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +232,8 @@ class Answer:
 
     `reading` is what was searched for (differs from `question` for a follow-up);
     `corrections` lists (typed, corrected) words; a "not covered" answer names the
-    `unmatched_terms` and suggests `nearest` sections instead of citing any.
+    `unmatched_terms` and suggests `nearest` sections instead of citing any, and
+    questions it `did_you_mean`; any answer offers `suggestions` to ask next.
     """
 
     question: str
@@ -238,6 +253,10 @@ class Answer:
     corrections: tuple[tuple[str, str], ...] = ()
     unmatched_terms: tuple[str, ...] = ()
     nearest: tuple[Citation, ...] = ()
+    # Questions offered as ways on, each known to be answered: for a declined answer,
+    # the question with a word swapped for a close one the guidance uses.
+    did_you_mean: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()  # and, for any answer, from the sections beside
     evidence: object = field(default=None, compare=False)  # answer/confidence.py Evidence
 
     def to_json(self) -> dict:
@@ -253,6 +272,8 @@ class Answer:
                 "passage_id": c.passage_id,
                 "highlights": [list(h) for h in c.highlights],
                 "page": c.page,
+                "quote": None if c.quote is None else {"start": c.quote[0], "end": c.quote[1]},
+                "type": c.type,
             }
 
         return {
@@ -277,4 +298,6 @@ class Answer:
             "corrections": [{"from": a, "to": b} for a, b in self.corrections],
             "unmatched_terms": list(self.unmatched_terms),
             "nearest": [citation(c) for c in self.nearest],
+            "did_you_mean": list(self.did_you_mean),
+            "suggestions": list(self.suggestions),
         }

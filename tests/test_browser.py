@@ -3,69 +3,11 @@
 In CI a missing browser fails the run; elsewhere it skips with the reason.
 """
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
+from .browsing import ask, assert_accessible, open_page, shot
+
 pytestmark = pytest.mark.browser
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str | None:
-    return (
-        os.environ.get("CHROMIUM_PATH")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
-    )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        message = "Chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
-def open_page(browser, **options):
-    context = browser.new_context(**{"viewport": {"width": 1100, "height": 900}, **options})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    return context, page, errors
-
-
-@pytest.fixture()
-def page(browser):
-    context, page, errors = open_page(browser)
-    yield page
-    context.close()
-    assert errors == [], errors  # no script errors, no CSP violations
-
-
-def shot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_ask_a_question_and_follow_a_citation(page, live_server):
@@ -74,7 +16,7 @@ def test_ask_a_question_and_follow_a_citation(page, live_server):
     shot(page, "chat-empty")
 
     page.get_by_label("Your question").fill("Who chaired the programme's advisory group?")
-    page.get_by_role("button", name="Ask").click()
+    page.get_by_role("button", name="Ask", exact=True).click()
     reply = page.locator("li.reply").last
     reply.locator("a.cite").first.wait_for()
     assert "Bichard" in reply.locator(".answer-text").inner_text()
@@ -83,24 +25,21 @@ def test_ask_a_question_and_follow_a_citation(page, live_server):
 
     # A second question keeps the first turn visible.
     page.get_by_label("Your question").fill("What is the Social Value Act?")
-    page.get_by_role("button", name="Ask").click()
+    page.get_by_role("button", name="Ask", exact=True).click()
     page.locator("li.reply").nth(1).locator("a.cite").first.wait_for()
     assert page.locator("li.question").count() == 2
     assert "Bichard" in page.locator("li.reply").first.inner_text()
 
-    # The citation opens the cited section of the served page.
-    link = page.locator("li.reply").first.locator("a.cite").first
-    href = link.get_attribute("href")
-    anchor = href.split("#")[1]
-    link.click()
-    page.wait_for_url("**/site/**")
-    assert page.locator(f"[id='{anchor}']").count() == 1
+    # The citation opens the cited section beside the chat, the quoted sentence marked.
+    page.locator("li.reply").first.locator("a.cite").first.click()
+    page.locator("#preview mark.quote").wait_for()
+    assert "Bichard" in page.locator("#preview mark.quote").inner_text()
 
 
 def test_not_covered_question_says_so(page, live_server):
     page.goto(live_server.url + "/")
     page.get_by_label("Your question").fill("How do I renew my passport?")
-    page.get_by_role("button", name="Ask").click()
+    page.get_by_role("button", name="Ask", exact=True).click()
     reply = page.locator("li.reply.not-covered")
     reply.wait_for()
     assert "does not seem to cover" in reply.inner_text()
@@ -112,26 +51,11 @@ def test_markup_in_a_question_is_shown_not_run(page, live_server):
     page.goto(live_server.url + "/")
     page.evaluate("window.__xss = false")
     page.get_by_label("Your question").fill('<img src=x onerror="window.__xss=true"> arts')
-    page.get_by_role("button", name="Ask").click()
+    page.get_by_role("button", name="Ask", exact=True).click()
     page.locator("li.reply").last.wait_for()
     page.wait_for_timeout(200)
     assert page.evaluate("window.__xss") is False
     assert "<img src=x" in page.locator("li.question").last.inner_text()
-
-
-def ask(page, question):
-    page.get_by_label("Your question").fill(question)
-    page.get_by_role("button", name="Ask").click()
-    reply = page.locator("li.reply").last
-    reply.locator(".meta").wait_for()
-    return reply
-
-
-def assert_accessible(page, state):
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    assert results.violations_count == 0, f"{state}: {results.generate_report()}"
 
 
 def test_no_accessibility_violations_in_each_state(page, live_server):
@@ -153,10 +77,14 @@ def test_keyboard_only_use(page, live_server):
     page.keyboard.press("Enter")
     page.locator("li.reply .meta").wait_for()
     assert page.evaluate("document.activeElement.id") == "q"  # ready for the next question
-    # Tab from the question box back through the answer reaches its first citation.
+    # A citation opens beside the chat with focus in the panel; Escape goes back to it.
     page.locator("li.reply a.cite").first.focus()
     page.keyboard.press("Enter")
-    page.wait_for_url("**/site/**")
+    page.locator("#preview mark.quote").wait_for()
+    assert page.evaluate("document.activeElement.id") == "preview-heading"
+    page.keyboard.press("Escape")
+    assert page.locator("#preview").is_hidden()
+    assert page.evaluate("document.activeElement.classList.contains('cite')")
 
 
 def test_answers_are_announced_to_screen_readers(page, live_server):
@@ -195,11 +123,32 @@ def test_phone_sized_screen(browser, live_server):
         browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     page.goto(live_server.url + "/")
+    # The header is one line: the name and "New conversation" side by side, no more.
+    title = page.get_by_role("heading", name="CCP Assistant").bounding_box()
+    new = page.get_by_role("link", name="New conversation").bounding_box()
+    assert abs(title["y"] + title["height"] / 2 - (new["y"] + new["height"] / 2)) < 8
+    assert page.locator("header.top").bounding_box()["height"] <= 2.2 * title["height"]
     shot(page, "phone-empty")
-    ask(page, "How can a small arts organisation find local tenders?")
+    reply = ask(page, "How can a small arts organisation find local tenders?")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the page scrolls sideways on a phone"
     shot(page, "phone-answered")
+    # Reaching the answer's footer from the top brings it into view above the question bar.
+    page.evaluate("window.scrollTo(0, 0)")
+    reply.get_by_role("button", name="Helpful", exact=True).focus()
+    footer = reply.locator("form.feedback").bounding_box()
+    bar = page.locator("#ask").bounding_box()
+    assert footer["y"] + footer["height"] <= bar["y"], "the footer is under the question bar"
+    shot(page, "phone-footer")
+    # A citation opens over the chat, the whole width, and closes back to it.
+    reply.locator("a.cite").first.click()
+    panel = page.locator("#preview")
+    panel.locator("mark.quote").wait_for()
+    assert panel.bounding_box()["width"] == 390
+    shot(page, "phone-preview")
+    assert_accessible(page, "phone with the preview panel open")
+    panel.get_by_role("button", name="Close").click()
+    assert panel.is_hidden()
     context.close()
     assert errors == []
 
@@ -208,11 +157,24 @@ def test_works_without_javascript(browser, live_server):
     context, page, _ = open_page(browser, java_script_enabled=False)
     page.goto(live_server.url + "/")
     page.get_by_label("Your question").fill("Who chaired the advisory group?")
-    page.get_by_role("button", name="Ask").click()
+    page.get_by_role("button", name="Ask", exact=True).click()
     page.wait_for_url("**/?q=*")
     assert "Bichard" in page.locator("li.reply .answer-text").inner_text()
-    page.get_by_role("button", name="Helpful", exact=True).click()
-    assert "feedback was recorded" in page.locator(".notice").inner_text()
+    # A second question keeps the first on the page, as a follow-up in its conversation.
+    page.get_by_label("Your question").fill("And who else sat on it?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    page.wait_for_url("**/?q=And*")
+    assert page.locator("li.reply").count() == 2
+    assert "Bichard" in page.locator("li.reply").first.inner_text()
+    assert "Read as a follow-up" in page.locator("li.reply").last.inner_text()
+    # Feedback comes back to the answer it was about, the conversation still there.
+    page.locator("li.reply").last.get_by_role("button", name="Helpful", exact=True).click()
+    page.wait_for_url("**/feedback#feedback-*")
+    done = page.locator("li.reply").last.locator(".feedback-done")
+    assert "feedback was recorded" in done.inner_text()
+    assert page.url.endswith("#" + done.get_attribute("id"))
+    assert page.locator("li.reply").count() == 2
+    shot(page, "no-script-feedback")
     context.close()
 
 

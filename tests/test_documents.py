@@ -135,7 +135,7 @@ def test_a_question_answered_in_a_pdf_cites_its_page(built, tmp_path):
         assert status == 200 and body.startswith(b"%PDF")
         _, _, page = call(server, "/?q=" + WAKEFIELD.replace(" ", "+"))
         html = page.decode()
-        assert '<span class="badge">PDF</span>' in html and "p. 2</span>" in html
+        assert '<span class="badge badge-pdf">PDF</span>' in html and "p. 2</span>" in html
         status, data = call_json(
             server, "/api/query", {"question": "When did the Harrogate reading circle meet?"}
         )

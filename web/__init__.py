@@ -88,16 +88,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     shared = logbook is not None and int(app.config["WORKERS"]) > 1
     app.extensions["ccp_conversations"] = logbook if shared else ConversationStore()
 
-    from . import admin, api, chat, errors, limits, security
+    from . import admin, api, chat, errors, limits, preview, security, widget
 
     errors.register(app)
     security.register(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(chat.bp)
+    app.register_blueprint(preview.bp)
+    app.register_blueprint(widget.bp)
     limits.register(app)
     # Compile templates now, before any thread serves: see assistant/index/search.py _LOAD_LOCK.
-    for name in ("chat.html", "answer.html"):
+    for name in ("chat.html", "answer.html", "preview.html"):
         app.jinja_env.get_template(name)
     return app
 

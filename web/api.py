@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from assistant.facets import TOPICS, TYPES, facet_counts
+
 from .errors import ApiError
 from .openapi import OPENAPI
-from .service import json_body, query_arg, record_feedback, run_query, take_index
+from .service import (
+    current_index,
+    filters_from_args,
+    json_body,
+    query_arg,
+    record_feedback,
+    run_query,
+    take_index,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -22,17 +32,22 @@ def query():
         )
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", 'The body must be a JSON object: {"question": "..."}.')
-    result = run_query(body.get("question"), body.get("top_k"), body.get("conversation_id"))
+    result = run_query(
+        body.get("question"), body.get("top_k"), body.get("conversation_id"), body.get("filters")
+    )
     return jsonify(result.to_json())
 
 
 @bp.get("/query")
 def query_get():
-    """The same as POST, for callers that can only make links: ?q=...&top_k=..."""
+    """The same as POST, for callers that can only make links: ?q=...&top_k=...
+    (&type=...&topic=..., each as often as needed)."""
     top_k = request.args.get("top_k")
     if top_k is not None and top_k.isascii() and top_k.isdigit():  # "²" is a digit too
         top_k = int(top_k)
-    result = run_query(query_arg("q"), top_k, request.args.get("conversation_id"))
+    result = run_query(
+        query_arg("q"), top_k, request.args.get("conversation_id"), filters_from_args()
+    )
     return jsonify(result.to_json())
 
 
@@ -45,6 +60,21 @@ def feedback():
         )
     record_feedback(body.get("answer_id"), body.get("rating"), body.get("comment"))
     return jsonify({"status": "recorded"}), 201
+
+
+@bp.get("/facets")
+def facets():
+    """The content types and topics answers can be filtered by, with their page counts."""
+    counts = facet_counts(current_index().passages)
+    return jsonify(
+        {
+            "types": [
+                {"value": t, "label": label, "pages": counts["types"][t]}
+                for t, label in TYPES.items()
+            ],
+            "topics": [{"value": t, "pages": counts["topics"][t]} for t in TOPICS],
+        }
+    )
 
 
 @bp.get("/openapi.json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,16 +14,31 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    url_for,
 )
 from markupsafe import Markup, escape
 from werkzeug.security import safe_join
 
-from assistant.models import Answer, AnswerSentence
+from assistant.answer.fragments import with_fragment
+from assistant.facets import TOPICS, TYPES, facet_counts
+from assistant.models import Answer, AnswerSentence, Citation
 from assistant.records.gaps import find_gaps, to_csv, to_html
 
 from .admin import is_admin
 from .errors import ApiError
-from .service import json_body, printable, query_arg, record_feedback, run_query
+from .preview import annotate
+from .service import (
+    MAX_HISTORY,
+    QueryResult,
+    filters_from_args,
+    json_body,
+    printable,
+    query_arg,
+    record_feedback,
+    replay,
+    run_query,
+    take_index,
+)
 
 bp = Blueprint("chat", __name__)
 
@@ -58,6 +74,27 @@ def safe_url(url: str) -> str:
     return url if scheme in ("", "http", "https") else "#"
 
 
+@bp.app_template_filter("quote_url")
+def quote_url(url: str, quoted: str) -> str:
+    """A citation's link landing on this piece of the answer rather than the first."""
+    return with_fragment(url, quoted)
+
+
+@bp.app_template_filter("preview_data")
+def preview_data(citation: Citation, quote: tuple[int, int] | None) -> Markup:
+    """Attributes that let the chat script show the cited section beside the answer."""
+    if quote is None:
+        return Markup(' data-passage="{}"').format(citation.passage_id)
+    return Markup(' data-passage="{}" data-start="{}" data-end="{}"').format(
+        citation.passage_id, *quote
+    )
+
+
+@bp.app_template_filter("type_label")
+def type_label(page_type: str) -> str:
+    return TYPES.get(page_type, "")
+
+
 @bp.app_template_filter("paragraphs")
 def paragraphs(sentences: tuple[AnswerSentence, ...]) -> list[list[tuple[int, AnswerSentence]]]:
     """Consecutive sentences share a paragraph; a list or table stands alone."""
@@ -91,20 +128,37 @@ def confidence_label(answer: Answer) -> str:
 
 @bp.get("/")
 def page():
+    """The chat without script: `q` is asked in conversation `c`, after the earlier
+    questions `h`, which are shown again so the conversation stays on the page."""
     question = query_arg("q")
-    result = error = None
+    turns, error = [], None
+    filters = filters_from_args()
     if question is not None:
+        conversation = request.args.get("c")
         try:
-            result = run_query(question, conversation_id=request.args.get("c"))
+            turns = replay(request.args.getlist("h"), conversation or "", filters)
+            turns.append(run_query(question, conversation_id=conversation, filters=filters))
         except ApiError as exc:
             error = exc.message
+    return chat_page(turns, filters, error=error, question=printable(question or ""))
+
+
+def chat_page(turns: list[QueryResult], filters: dict | None, **context) -> str:
+    """The chat page with these turns; its forms carry them on (`c` and `h`), and the
+    filters chosen."""
+    history = [t.answer.question for t in turns][-MAX_HISTORY:]
+    index = take_index()
     return render_template(
         "chat.html",
-        result=result,
-        error=error,
-        question=printable(question or ""),
+        turns=turns,
+        history=history,
+        conversation_id=turns[-1].conversation_id if turns else None,
         examples=EXAMPLES,
-        notice=None,
+        facets=facet_counts(index.passages) if index is not None else None,
+        chosen=filters or {},
+        types=TYPES,
+        topics=TOPICS,
+        **{"error": None, "question": "", "rated": None, **context},
     )
 
 
@@ -115,7 +169,11 @@ def turn():
     body = json_body()
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", 'Send a JSON object such as {"question": "..."}.')
-    result = run_query(body.get("question"), conversation_id=body.get("conversation_id"))
+    result = run_query(
+        body.get("question"),
+        conversation_id=body.get("conversation_id"),
+        filters=body.get("filters"),
+    )
     html = render_template("answer.html", result=result)
     return Response(
         html,
@@ -134,16 +192,27 @@ def favicon():
 
 @bp.post("/feedback")
 def feedback():
-    """The feedback form's target when JavaScript is off."""
+    """The feedback form's target when JavaScript is off: the conversation again (its
+    questions ride in the form), with the outcome in place of the form that was sent;
+    the form's action names that answer, so the browser returns to it."""
     form = request.form
+    answer_id = form.get("answer_id")
     try:
-        record_feedback(form.get("answer_id"), form.get("rating"), form.get("comment"))
+        record_feedback(answer_id, form.get("rating"), form.get("comment"))
         message = "Thank you: your feedback was recorded."
     except ApiError as exc:
         message = exc.message
-    return render_template(
-        "chat.html", result=None, error=None, question="", examples=EXAMPLES, notice=message
-    )
+    turns = []
+    question = form.get("q")
+    filters = filters_from_args(form)
+    if question:
+        try:
+            turns = replay([*form.getlist("h"), question], form.get("c") or "", filters)
+        except ApiError:
+            turns = []
+    if turns:
+        turns[-1] = replace(turns[-1], answer_id=answer_id)
+    return chat_page(turns, filters, rated={"answer_id": answer_id, "message": message})
 
 
 @bp.get("/admin/report")
@@ -172,7 +241,8 @@ def report():
 @bp.get("/site/", defaults={"path": "index.html"})
 @bp.get("/site/<path:path>")
 def site(path: str):
-    """Serve the local snapshot the index was built from, so citation links open."""
+    """Serve the local snapshot the index was built from, so citation links open; its
+    pages mark the quoted sentence and lead back to the assistant."""
     folder = current_app.config["SITE_DIR"]  # resolved when the app was made
     if not folder:
         abort(404)
@@ -186,4 +256,12 @@ def site(path: str):
     target = Path(joined).resolve()
     if not target.is_relative_to(folder):
         abort(404)
-    return send_from_directory(folder, target.relative_to(folder).as_posix())
+    if target.suffix.lower() not in (".html", ".htm") or not target.is_file():
+        return send_from_directory(folder, target.relative_to(folder).as_posix())
+    page = annotate(
+        target.read_bytes(),
+        url_for("static", filename="site.css"),
+        url_for("static", filename="site.js"),
+        url_for("chat.page"),
+    )
+    return Response(page, mimetype="text/html")

@@ -40,10 +40,11 @@ def register(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
     origins = [o.strip() for o in app.config["CORS_ORIGINS"].split(",") if o.strip()]
     if origins:
+        # /turn too: the embeddable widget (/widget.js) shows answers as the chat does.
         CORS(
             app,
-            resources={r"/api/*": {"origins": origins}},
-            expose_headers=["X-Index-Version", "Retry-After"],
+            resources={r"/api/*": {"origins": origins}, "/turn": {"origins": origins}},
+            expose_headers=["X-Index-Version", "Retry-After", "X-Conversation-Id", "X-No-Answer"],
         )
     rate = app.config["RATE_LIMIT"]
     if not rate:

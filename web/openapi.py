@@ -6,6 +6,8 @@ not made here too fails the suite.
 
 from __future__ import annotations
 
+from assistant.facets import TOPICS, TYPES
+
 from .service import ID_PATTERN
 
 
@@ -50,8 +52,12 @@ CITATION = {
         "title": {"type": "string"},
         "url": {
             "type": "string",
-            "description": "Link to the cited section (page URL and anchor; for a PDF, "
-            "the document's URL and #page=N).",
+            "description": (
+                "Link to the cited section (page URL and anchor; for a PDF, the document's "
+                "URL and #page=N); for a quoted section of a web page it ends in a text "
+                "fragment (`:~:text=start,end`, percent-encoded) naming the first piece "
+                "quoted, which browsers scroll to and highlight."
+            ),
         },
         "section": {"type": "string"},
         "snippet": {"type": "string"},
@@ -66,6 +72,16 @@ CITATION = {
             "type": ["integer", "null"],
             "minimum": 1,
             "description": "For a PDF, the page the cited section starts on; else null.",
+        },
+        "type": {
+            "enum": ["", *TYPES],
+            "description": "The cited page's content type (its badge); empty if unknown.",
+        },
+        "quote": {
+            "type": ["object", "null"],
+            "description": "[start, end) offsets in the passage of the first piece quoted.",
+            "required": ["start", "end"],
+            "properties": {"start": {"type": "integer"}, "end": {"type": "integer"}},
         },
     },
 }
@@ -147,6 +163,8 @@ QUERY_RESPONSE = {
         "corrections",
         "unmatched_terms",
         "nearest",
+        "did_you_mean",
+        "suggestions",
         "answer_id",
         "conversation_id",
         "index_version",
@@ -190,6 +208,26 @@ QUERY_RESPONSE = {
         },
         "unmatched_terms": {"type": "array", "items": {"type": "string"}},
         "nearest": {"type": "array", "items": _ref("Citation"), "maxItems": 3},
+        "did_you_mean": {
+            "type": "array",
+            "items": {"type": "string"},
+            "maxItems": 3,
+            "description": (
+                "For a declined question: the question with a corrected or unknown word "
+                "swapped for a close word the guidance uses; each gets an answer when "
+                "asked next in the same conversation."
+            ),
+        },
+        "suggestions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "maxItems": 3,
+            "description": (
+                "Questions to ask next, made from the headings of the sections beside "
+                "the cited (or nearest) ones; each gets an answer quoting its section "
+                "whenever it is asked."
+            ),
+        },
         "answer_id": {
             "type": ["string", "null"],
             "pattern": ID_PATTERN,
@@ -205,7 +243,42 @@ QUESTION_PARAMS = [
     {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 1000}},
     {"name": "top_k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 20}},
     {"name": "conversation_id", "in": "query", "schema": _ID},
+    {
+        "name": "type",
+        "in": "query",
+        "description": "Answer only from pages of these types (repeat for more).",
+        "schema": {"type": "array", "items": {"enum": list(TYPES)}},
+        "explode": True,
+    },
+    {
+        "name": "topic",
+        "in": "query",
+        "description": "Answer only from pages on these topics (repeat for more).",
+        "schema": {"type": "array", "items": {"enum": list(TOPICS)}},
+        "explode": True,
+    },
 ]
+FILTERS = {
+    "type": "object",
+    "description": (
+        "Answer only from matching pages: any of the types, and any of the topics "
+        "(GET /api/facets lists them). An unknown value is refused with 400."
+    ),
+    "additionalProperties": False,
+    "properties": {
+        "type": {"type": "array", "items": {"enum": list(TYPES)}},
+        "topic": {"type": "array", "items": {"enum": list(TOPICS)}},
+    },
+}
+FACET = {
+    "type": "object",
+    "required": ["value", "pages"],
+    "properties": {
+        "value": {"type": "string"},
+        "label": {"type": "string"},
+        "pages": {"type": "integer", "minimum": 0},
+    },
+}
 
 # The admin endpoints: off (404) unless CCP_ADMIN_TOKEN is set.
 ADMIN = [{"adminToken": []}]
@@ -277,6 +350,27 @@ OPENAPI = {
                         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                         **_json(_ref("Error")),
                     },
+                },
+            }
+        },
+        "/api/facets": {
+            "get": {
+                "summary": "The content types and topics answers can be filtered by",
+                "responses": {
+                    "200": {
+                        "description": "Each type and topic with its number of pages",
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["types", "topics"],
+                                "properties": {
+                                    "types": {"type": "array", "items": FACET},
+                                    "topics": {"type": "array", "items": FACET},
+                                },
+                            }
+                        ),
+                    },
+                    "503": ERRORS["503"],
                 },
             }
         },
@@ -369,6 +463,7 @@ OPENAPI = {
                     "question": {"type": "string", "minLength": 1, "maxLength": 1000},
                     "top_k": {"type": "integer", "minimum": 1, "maximum": 20},
                     "conversation_id": _ID,
+                    "filters": FILTERS,
                 },
             },
             "QueryResponse": QUERY_RESPONSE,

@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
 from flask import current_app, g, request
+from werkzeug.datastructures import MultiDict
 
 from assistant import Answer, SearchIndex, answer
+from assistant.answer.suggest import Ask, did_you_mean, suggestions
+from assistant.facets import TOPICS, TYPES, Filters
 from assistant.records.logbook import RETRY_MAX
 
 from .errors import ApiError
@@ -135,35 +138,125 @@ def check_conversation_id(value: object) -> str:
     return value
 
 
+def check_filters(value: object) -> Filters | None:
+    """`{"type": [...], "topic": [...]}`; an unknown key or value names the allowed ones."""
+    if value is None:
+        return None
+    allowed = {"type": TYPES, "topic": TOPICS}
+    if not isinstance(value, dict) or set(value) - set(allowed):
+        raise ApiError(
+            400,
+            "invalid_filters",
+            '"filters" must be an object with "type" and/or "topic" lists, '
+            'such as {"type": ["case-study"], "topic": ["health"]}.',
+        )
+    chosen = {}
+    for key, known in allowed.items():
+        values = value.get(key, [])
+        if isinstance(values, str):
+            values = [values]
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ApiError(400, "invalid_filters", f'"filters.{key}" must be a list of strings.')
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            raise ApiError(
+                400,
+                "invalid_filters",
+                f"Unknown {key} {', '.join(map(repr, unknown))}: "
+                f"the allowed ones are {', '.join(known)}.",
+            )
+        chosen[key] = frozenset(values)
+    filters = Filters(chosen["type"], chosen["topic"])
+    return filters or None
+
+
+def filters_from_args(args: MultiDict | None = None) -> dict | None:
+    """Filters given as repeated `type` and `topic` arguments (a link or a plain form)."""
+    args = request.args if args is None else args
+    chosen = {key: args.getlist(key) for key in ("type", "topic") if args.getlist(key)}
+    return chosen or None
+
+
 def run_query(
-    question: object, top_k: object = None, conversation_id: object = None
+    question: object,
+    top_k: object = None,
+    conversation_id: object = None,
+    filters: object = None,
 ) -> QueryResult:
     """Validate the inputs, answer the question and time it."""
     question = check_question(question)
     top_k = check_top_k(top_k)
+    filters = check_filters(filters)
     new_conversation = conversation_id is None
     conversation_id = check_conversation_id(conversation_id)
     index = current_index()
-    settings = current_app.config["SETTINGS"]
     conversations = current_app.extensions["ccp_conversations"]
     started = time.perf_counter()
     previous = [] if new_conversation else conversations.previous(conversation_id)
-    result = answer(
-        question,
-        index,
-        previous=previous,
-        top_k=top_k,
-        max_sentences=settings["answer_sentences"],
-        max_passages=settings["answer_passages"],
-        min_coverage=settings["min_coverage"],
-        min_confidence=settings["min_confidence"],
-        base_url=current_app.config["BASE_URL"],
-    )
+    options = answer_options(top_k, filters)
+    result = answer(question, index, previous=previous, **options)
+    result = with_ways_on(result, index, options)
     took = (time.perf_counter() - started) * 1000
     conversations.add(conversation_id, result.subject, previous)
     logbook = current_app.extensions["ccp_logbook"]
     answer_id = logbook.record_answer(result, index.version) if logbook else None
     return QueryResult(result, conversation_id, index.version, took, answer_id)
+
+
+def answer_options(top_k: int, filters: Filters | None = None) -> dict:
+    """The settings every answer on this server is given, and the asker's filters."""
+    settings = current_app.config["SETTINGS"]
+    return {
+        "top_k": top_k,
+        "filters": filters,
+        "max_sentences": settings["answer_sentences"],
+        "max_passages": settings["answer_passages"],
+        "min_coverage": settings["min_coverage"],
+        "min_confidence": settings["min_confidence"],
+        "base_url": current_app.config["BASE_URL"],
+    }
+
+
+def asker(index: SearchIndex, options: dict) -> tuple[Ask, tuple]:
+    """How offered questions are answered before they are offered: as asked, with the
+    same settings (and a key for the answers kept)."""
+
+    def ask(question: str, previous: list[str]) -> Answer:
+        return answer(question, index, previous=previous, **options)
+
+    return ask, tuple(sorted(options.items()))
+
+
+def with_ways_on(result: Answer, index: SearchIndex, options: dict) -> Answer:
+    """The answer with the questions it offers next (see assistant/answer/suggest.py)."""
+    ask, key = asker(index, options)
+    if result.no_answer:
+        result = replace(result, did_you_mean=did_you_mean(result, index, ask, key))
+    return replace(result, suggestions=suggestions(result, index, ask, key))
+
+
+# Earlier turns a page without script shows again (their questions ride in its links).
+MAX_HISTORY = 5
+
+
+def replay(
+    questions: list[str], conversation_id: str = "", filters: object = None
+) -> list[QueryResult]:
+    """The earlier turns of a conversation held by a page without script, answered
+    again in order (as follow-ups where they were) and not recorded a second time."""
+    index = current_index()
+    options = answer_options(current_app.config["SETTINGS"]["top_k"], check_filters(filters))
+    previous: list[str] = []
+    turns = []
+    for question in questions[-MAX_HISTORY:]:
+        try:
+            question = check_question(question)
+        except ApiError:
+            continue
+        result = with_ways_on(answer(question, index, previous=previous, **options), index, options)
+        previous = [result.subject]  # a follow-up is read with the subject just before
+        turns.append(QueryResult(result, conversation_id, index.version, 0.0))
+    return turns
 
 
 RATINGS = {"up": 1, "down": -1}

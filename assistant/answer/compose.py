@@ -12,6 +12,7 @@ from dataclasses import replace
 from functools import lru_cache
 from urllib.parse import urljoin
 
+from ..facets import Filters
 from ..index.counts import index_text
 from ..index.search import SearchIndex
 from ..models import Answer, AnswerSentence, Citation, Hit, Passage, Referral
@@ -19,6 +20,7 @@ from ..settings import SETTINGS
 from ..text import STOP_WORDS, analyze, normalise_space, stem, tokens
 from . import kinds
 from .confidence import Evidence, probability
+from .fragments import with_fragment
 from .query import SUBJECT_MAX_CHARS, Query, everyday, expand_synonyms, names_something, prepare
 from .referrals import referral_for
 from .select import Unit, analysis, choose
@@ -55,6 +57,7 @@ def answer(
     *,
     previous: list[str] | None = None,
     top_k: int = _default("top_k"),
+    filters: Filters | None = None,
     **options,
 ) -> Answer:
     """Answer `question` from `index`.
@@ -65,10 +68,11 @@ def answer(
         previous: the subjects of the conversation's earlier answers, oldest first, so
             that a follow-up ("and how long did it run?") is read in context.
         top_k: passages to retrieve; the answer draws on the best `max_passages`.
+        filters: the kinds of page the answer may quote (None: any).
         options: the rest of `compose`'s settings.
     """
-    query, hits = retrieve(question, index, previous, k=max(top_k, NEAREST))
-    return compose(query, hits, index, top_k=top_k, **options)
+    query, hits = retrieve(question, index, previous, k=max(top_k, NEAREST), filters=filters)
+    return compose(query, hits, index, top_k=top_k, filters=filters, **options)
 
 
 def compose(
@@ -82,6 +86,7 @@ def compose(
     min_coverage: float = _default("min_coverage"),
     min_confidence: float = _default("min_confidence"),
     base_url: str = "",
+    filters: Filters | None = None,
 ) -> Answer:
     """Compose the answer to a question already read and searched (see `answer`).
 
@@ -127,7 +132,7 @@ def compose(
         *kinds.acronyms(kind.subject, expand_synonyms(kind.subject, index.synonyms)),
     )
     if kind.kind == kinds.DEFINITION and kind.subject:
-        hits = hits + _entries(index, subjects, hits)
+        hits = hits + [h for h in _entries(index, subjects, hits) if _admits(filters, h)]
     units = choose(
         hits,
         kind,
@@ -152,12 +157,12 @@ def compose(
     if not units or confidence < min_confidence:
         return _decline(query, hits, index, evidence, None, False, base_url)
     numbers: dict[str, int] = {}  # passage id -> citation number, in order of first use
-    first_used: dict[str, int] = {}  # passage id -> start of its first quoted piece
+    first_used: dict[str, tuple[int, int]] = {}  # passage id -> its first quoted piece
     sentences: list[AnswerSentence] = []
     for unit in units:
         pid = unit.hit.passage.id
         n = numbers.setdefault(pid, len(numbers) + 1)
-        first_used.setdefault(pid, unit.start)
+        first_used.setdefault(pid, (unit.start, unit.end))
         sentence = _sentence(unit, n)
         same = next((i for i, s in enumerate(sentences) if _same(s, sentence)), None)
         if same is None:
@@ -320,11 +325,21 @@ def _plain(s: AnswerSentence) -> str:
 
 
 def retrieve(
-    question: str, index: SearchIndex, previous: list[str] | None = None, k: int = 5
+    question: str,
+    index: SearchIndex,
+    previous: list[str] | None = None,
+    k: int = 5,
+    filters: Filters | None = None,
 ) -> tuple[Query, list[Hit]]:
-    """Read the question (follow-ups, spelling, synonyms) and find the best k passages."""
+    """Read the question (follow-ups, spelling, synonyms) and find the best k passages
+    (of those the filters admit)."""
     query = prepare(question, index, previous)
-    return query, index.search_terms(query.terms, k, query.vector)
+    allowed = filters.rows(index) if filters else None
+    return query, index.search_terms(query.terms, k, query.vector, allowed)
+
+
+def _admits(filters: Filters | None, hit: Hit) -> bool:
+    return not filters or filters.admits(hit.passage)
 
 
 def _term_weights(query: Query, index: SearchIndex) -> dict[str, float]:
@@ -432,20 +447,31 @@ def _unmatched(query: Query, hits: list[Hit]) -> tuple[str, ...]:
     return tuple(words)
 
 
-def _citation(n: int, hit: Hit, base_url: str, query: Query, start: int | None) -> Citation:
+def _citation(
+    n: int, hit: Hit, base_url: str, query: Query, quote: tuple[int, int] | None
+) -> Citation:
+    """A citation of `hit`; its link lands on the first piece quoted from it, if any."""
     p: Passage = hit.passage
-    snippet = _snippet(p.text, start or 0)
+    snippet = _snippet(p.text, quote[0] if quote else 0)
     return Citation(
         n=n,
         title=p.title,
-        url=_link(base_url, p.link),
+        url=link_to(p, base_url, quote),
         section=p.section,
         snippet=snippet,
         score=round(hit.score, 4),
         passage_id=p.id,
         highlights=_highlights(snippet, query),
         page=p.page,
+        quote=quote,
+        type=p.page_type,
     )
+
+
+def link_to(passage: Passage, base_url: str, quote: tuple[int, int] | None = None) -> str:
+    """The link to a passage's section, landing on the quoted piece when there is one."""
+    url = _link(base_url, passage.link)
+    return with_fragment(url, passage.text[quote[0] : quote[1]]) if quote else url
 
 
 @lru_cache(maxsize=4096)

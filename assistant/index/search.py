@@ -281,7 +281,11 @@ class SearchIndex:
         return embed.embedder().embed_one(text)
 
     def search_terms(
-        self, counts: Mapping[str, float], k: int = 5, vector: np.ndarray | None = None
+        self,
+        counts: Mapping[str, float],
+        k: int = 5,
+        vector: np.ndarray | None = None,
+        allowed: np.ndarray | None = None,
     ) -> list[Hit]:
         """Return the k best passages for analysed query terms with their (possibly
         fractional) counts and, for hybrid search, the question's vector.
@@ -291,8 +295,12 @@ class SearchIndex:
         is (1 - w) x its TF-IDF score over the best one's + w x its cosine similarity
         min-max scaled over the candidates (w = SEMANTIC_WEIGHT): the two scores live on
         different scales, and scaling both to 0..1 lets one weight serve every collection.
+        `allowed`, a boolean mask over the passages, keeps the search to those it marks.
         """
         candidates, pool = self._lexical(counts)
+        if allowed is not None:
+            keep = allowed[candidates]
+            candidates, pool = candidates[keep], pool[keep]
         if vector is None or not self.has_vectors or k <= 0:
             return self._top(candidates, pool, k)
         if self._scan is not None or len(candidates) < k:
@@ -304,7 +312,8 @@ class SearchIndex:
             else:  # few terms known in a large index: compare with every passage
                 dense = (self._int8 @ vector) * INT8_SCALE
             # A passage found by meaning alone must be plainly close in meaning.
-            candidates = np.flatnonzero((lexical > 0) | (dense >= MEANING_ALONE))
+            found = (lexical > 0) | (dense >= MEANING_ALONE)
+            candidates = np.flatnonzero(found if allowed is None else found & allowed)
             if not len(candidates):
                 return []
             lexical, dense = lexical[candidates], dense[candidates].astype(np.float32)
@@ -475,6 +484,8 @@ def _content_hash(passages: Sequence[Passage]) -> str:
         fields = (p.id, p.url, p.title, "\x1f".join(p.heading_path), p.anchor or "", p.text)
         if p.page is not None:  # hashed only where there is one: web pages hash as before
             fields += (str(p.page),)
+        if p.page_type or p.topics:  # a page's type or topics changing changes the index
+            fields += (p.page_type, "\x1f".join(p.topics))
         digest.update("\x1e".join(fields).encode("utf-8") + b"\x1d")
     return digest.hexdigest()
 
