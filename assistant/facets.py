@@ -90,11 +90,12 @@ def _tags(meta: dict[str, str]) -> list[str]:
 
 
 def with_facets(passages: list[Passage], meta: dict[str, str]) -> list[Passage]:
-    """The page's passages, each carrying the page's type and topics. A PDF declares no
-    type of its own: the hub publishes its reports as PDFs."""
+    """The page's passages, each carrying the page's type and topics. A document declares
+    no type of its own: the hub publishes its reports as PDFs, and guidance (toolkits)
+    in Word."""
     kind, topics = page_type(meta), page_topics(meta)
-    if not kind and passages and passages[0].url.lower().endswith(".pdf"):
-        kind = "report"
+    if not kind and passages and passages[0].from_document:
+        kind = "report" if passages[0].url.lower().endswith(".pdf") else "guidance"
     if not kind and not topics:
         return passages
     return [replace(p, page_type=kind, topics=topics) for p in passages]
