@@ -230,6 +230,13 @@ def test_questions_for_someone_else_are_declined_with_where_to_go(corpus_index, 
     assert links and all(link["url"].startswith("https://") for link in links)
 
 
+def test_a_question_answered_word_for_word_is_not_declined_for_its_meaning(corpus_index):
+    # the report's long section sits far from the question in meaning, yet holds it all
+    result = answer("What did locality participants call shouting into the ether?", corpus_index)
+    assert not result.no_answer
+    assert result.citations[0].url.endswith(".pdf#page=7")
+
+
 def test_practical_details_are_declined_with_a_reason(corpus_index):
     result = answer("How much is a ticket for the seminar and how do I book a place?", corpus_index)
     assert result.no_answer and result.referral.name == "practical details"

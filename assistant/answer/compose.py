@@ -43,6 +43,10 @@ NEAREST = 3
 # finds a passage on renewing contracts). Questions the guidance answers scored 0.28 or
 # more in nineteen of twenty cases on the tuning parts; unrelated ones 0.22 or less.
 MIN_RELATEDNESS = 0.25
+# ...unless the best passage holds nearly all of the question's words, rare ones
+# included: a long passage's vector can sit far from a question it answers word for
+# word ("What did participants call shouting into the ether?", from a report's summary).
+WORDS_SUFFICE = 0.9
 CONTEXT = 0.2  # a follow-up's context words count this much in choosing its sentences
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")
 
@@ -120,7 +124,7 @@ def compose(
         or _missing_years(query, hits)
         or not hits
         or coverage < min_coverage
-        or (index.has_vectors and related < MIN_RELATEDNESS)
+        or (index.has_vectors and related < MIN_RELATEDNESS and coverage < WORDS_SUFFICE)
     ):
         return _decline(query, hits, index, evidence, referral, current, base_url)
 
