@@ -58,8 +58,8 @@ def did_you_mean(
     result: Answer, index: SearchIndex, ask: Ask, key: Hashable = None
 ) -> tuple[str, ...]:
     """For a declined answer: the question with its corrected or unknown words replaced
-    by close words of the guidance (all at once, then one at a time), where that gets
-    an answer."""
+    by the likeliest close words of the guidance, where that gets an answer; failing
+    that, with one word at a time replaced by each of its close words."""
     if not result.no_answer or result.referral is not None:
         return ()
     swaps = [(typed, fixed) for typed, fixed in result.corrections]
@@ -67,15 +67,13 @@ def did_you_mean(
         found = re.search(rf"\b{re.escape(word)}\b", result.question, re.I)
         swaps.append((found.group(0) if found else word, word))
     options = [(typed, _close(typed, used, index)) for typed, used in swaps]
-    offered: list[str] = []
     together = _swap(result.question, [(t, words[0]) for t, words in options if words])
     if (
         together != result.question
         and cited_by(together, index, ask, key, result.subject) is not None
     ):
-        offered.append(together)
-        if len(options) > 1:  # one at a time would only half-mend the question
-            return tuple(offered)
+        return (together,)
+    offered: list[str] = []
     for typed, words in options:
         for word in words:
             question = _swap(result.question, [(typed, word)])
@@ -91,10 +89,15 @@ def did_you_mean(
 
 def _close(typed: str, used: str, index: SearchIndex) -> list[str]:
     """Words of the guidance spelt like `typed`, other than the one already tried, in
-    the typed word's case ("JSMA" -> "JSNA", "Kemt" -> "Kent")."""
+    the typed word's case ("JSMA" -> "JSNA", "Kemt" -> "Kent"), closest and commonest
+    first."""
     lower = typed.lower()
     words = difflib.get_close_matches(lower, index.similar_words(lower), n=4, cutoff=CLOSE)
-    words = [w for w in words if w not in (lower, used.lower())]
+    # Equally close, the word the guidance uses more is the likelier one ("Kent", not "kept").
+    words = sorted(
+        (w for w in words if w not in (lower, used.lower())),
+        key=lambda w: (-difflib.SequenceMatcher(None, lower, w).ratio(), -index.words.get(w, 0)),
+    )
     if typed.isupper() and len(typed) > 1:
         return [w.upper() for w in words]
     return [w.capitalize() for w in words] if typed[:1].isupper() else words
