@@ -21,11 +21,12 @@ from .answer.query import SYNONYMS_FILE, read_synonyms
 from .answer.referrals import REFERRALS_FILE, read_referrals
 from .facets import with_facets
 from .index.search import IndexUnusable, SearchIndex
-from .index.versions import KEEP_VERSIONS, build_lock, current_version, load_current, publish
-from .ingest.chunk import MAX_PASSAGE_WORDS, chunk
+from .index.versions import build_lock, current_version, load_current, publish
+from .ingest.chunk import chunk
 from .ingest.documents import Limits, Unreadable, read
 from .ingest.fetch import CrawlConfig, Crawler, local_pages
 from .models import Passage, RawPage
+from .settings import default
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +134,8 @@ def build(
     incremental: bool = False,
     force: bool = False,
     max_removed_share: float = MAX_REMOVED_SHARE,
-    max_words: int = MAX_PASSAGE_WORDS,
-    keep: int = KEEP_VERSIONS,
+    max_words: int = default("max_passage_words"),
+    keep: int = default("keep_versions"),
     progress: bool | None = None,
     limits: Limits | None = None,
 ) -> BuildReport:

@@ -16,6 +16,7 @@ from assistant import Answer, SearchIndex, answer
 from assistant.answer.suggest import Ask, did_you_mean, suggestions
 from assistant.facets import TOPICS, TYPES, Filters
 from assistant.records.logbook import RETRY_MAX
+from assistant.settings import DECLARED
 
 from .errors import ApiError
 
@@ -121,8 +122,11 @@ def printable(text: str) -> str:
 def check_top_k(value: object) -> int:
     if value is None:
         return current_app.config["SETTINGS"]["top_k"]
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
-        raise ApiError(400, "invalid_top_k", '"top_k" must be a whole number from 1 to 20.')
+    low, high = DECLARED["top_k"].low, DECLARED["top_k"].high
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ApiError(
+            400, "invalid_top_k", f'"top_k" must be a whole number from {low} to {high}.'
+        )
     return value
 
 

@@ -16,7 +16,7 @@ from ..facets import Filters
 from ..index.counts import index_text
 from ..index.search import SearchIndex
 from ..models import Answer, AnswerSentence, Citation, Hit, Passage, Referral
-from ..settings import SETTINGS
+from ..settings import default
 from ..text import STOP_WORDS, analyze, normalise_space, stem, tokens
 from . import kinds
 from .confidence import Evidence, probability
@@ -51,16 +51,12 @@ CONTEXT = 0.2  # a follow-up's context words count this much in choosing its sen
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")
 
 
-def _default(name: str):
-    return SETTINGS[name].default
-
-
 def answer(
     question: str,
     index: SearchIndex,
     *,
     previous: list[str] | None = None,
-    top_k: int = _default("top_k"),
+    top_k: int = default("top_k"),
     filters: Filters | None = None,
     **options,
 ) -> Answer:
@@ -84,11 +80,11 @@ def compose(
     hits: list[Hit],
     index: SearchIndex,
     *,
-    top_k: int = _default("top_k"),
-    max_sentences: int = _default("answer_sentences"),
-    max_passages: int = _default("answer_passages"),
-    min_coverage: float = _default("min_coverage"),
-    min_confidence: float = _default("min_confidence"),
+    top_k: int = default("top_k"),
+    max_sentences: int = default("answer_sentences"),
+    max_passages: int = default("answer_passages"),
+    min_coverage: float = default("min_coverage"),
+    min_confidence: float = default("min_confidence"),
     base_url: str = "",
     filters: Filters | None = None,
 ) -> Answer:
