@@ -98,7 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(preview.bp)
     app.register_blueprint(widget.bp)
     limits.register(app)
-    # Compile templates now, before any thread serves: see assistant/index/search.py _LOAD_LOCK.
+    # Compile templates now, before any thread serves: see assistant/index/disk.py LOAD_LOCK.
     for name in ("chat.html", "answer.html", "preview.html"):
         app.jinja_env.get_template(name)
     return app
