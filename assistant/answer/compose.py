@@ -23,7 +23,7 @@ from .confidence import Evidence, probability
 from .fragments import with_fragment
 from .query import SUBJECT_MAX_CHARS, Query, everyday, expand_synonyms, names_something, prepare
 from .referrals import referral_for
-from .select import Unit, analysis, choose
+from .select import Unit, choose, parts_of
 from .units import cells
 
 NOT_COVERED = "The guidance does not seem to cover this question."
@@ -405,7 +405,7 @@ def _coverage(hits: list[Hit], query: Query, weights: dict[str, float]) -> float
     """
     if not hits or not weights:
         return 0.0
-    covered = query.covered_by(analysis(hits[0].passage).terms)
+    covered = query.covered_by(parts_of(hits[0].passage).terms)
     coverage = sum(w for t, w in weights.items() if t in covered) / sum(weights.values())
     return round(coverage, 4)
 
@@ -438,7 +438,7 @@ def _unmatched(query: Query, hits: list[Hit]) -> tuple[str, ...]:
     """The words of the question that none of the nearest passages contains."""
     present: set[str] = set()
     for hit in hits:
-        present |= query.covered_by(analysis(hit.passage).terms)
+        present |= query.covered_by(parts_of(hit.passage).terms)
     missing = {t for t, n in query.terms.items() if n >= 1 and t not in present}
     words = []
     for word in WORD.findall(query.question):
