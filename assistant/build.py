@@ -26,7 +26,7 @@ from .index.versions import build_lock, current_version, load_current, publish
 from .ingest.chunk import chunk
 from .ingest.documents import Limits, Unreadable, read
 from .ingest.fetch import CrawlConfig, Crawler, Fetched, local_pages
-from .models import Passage, RawPage
+from .models import Passage, RawPage, Referral
 from .settings import default
 
 log = logging.getLogger(__name__)
@@ -127,8 +127,8 @@ class Source:
     """Where a build reads its pages, and the editors' files that come with them."""
 
     pages: Iterable[Fetched]
-    synonyms: list
-    referrals: list
+    synonyms: list[tuple[str, ...]]
+    referrals: list[Referral]
     where: str  # named in the manifest and in a refusal
 
 
