@@ -21,7 +21,7 @@ from assistant.ingest.documents import Limits
 from assistant.ingest.fetch import CrawlConfig
 from assistant.records.gaps import find_gaps, to_csv, to_html
 from assistant.records.logbook import Logbook
-from assistant.settings import SETTINGS, validated
+from assistant.settings import DECLARED, validated
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_SOURCE = Path("corpus")
@@ -202,15 +202,15 @@ def parser() -> argparse.ArgumentParser:
         b.add_argument(
             "--max-passage-words",
             type=int,
-            default=SETTINGS["max_passage_words"].default,
-            help=SETTINGS["max_passage_words"].help,
+            default=DECLARED["max_passage_words"].default,
+            help=DECLARED["max_passage_words"].help,
         )
         for name in ("max_document_pages", "max_document_bytes"):
             b.add_argument(
                 "--" + name.replace("_", "-"),
                 type=int,
-                default=SETTINGS[name].default,
-                help=SETTINGS[name].help,
+                default=DECLARED[name].default,
+                help=DECLARED[name].help,
             )
         b.add_argument(
             "--force",
@@ -236,7 +236,7 @@ def parser() -> argparse.ArgumentParser:
     a = command("ask", cmd_ask, "answer a question from the terminal, with sources")
     a.add_argument("question")
     a.add_argument(
-        "--top-k", type=int, default=SETTINGS["top_k"].default, help=SETTINGS["top_k"].help
+        "--top-k", type=int, default=DECLARED["top_k"].default, help=DECLARED["top_k"].help
     )
     e = command("eval", cmd_eval, "score the assistant on the question sets, part by part")
     e.add_argument(

@@ -1,7 +1,10 @@
-"""Settings, declared once with their help text and allowed range.
+"""Settings, declared once with their default, allowed range and help text.
 
-The web app and the CLI read these names; a bad value is reported with its name and
-range at start-up rather than failing later.
+This table is the only place a setting's default lives: the indexer, the answer code,
+the CLI and the web app all read it from here. The values in force on a server (the
+table's defaults overlaid with CCP_SETTINGS) are `validated(...)`, kept by the web app
+as app.config["SETTINGS"]. A bad value is reported with its name and range at start-up
+rather than failing later.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ class Setting:
     help: str
 
 
-SETTINGS = {
+# Declarations by name (not values: see `validated` for the values in force).
+DECLARED = {
     s.name: s
     for s in (
         Setting("top_k", 5, 1, 20, "passages retrieved for a question"),
@@ -59,13 +63,18 @@ SETTINGS = {
 }
 
 
+def default(name: str) -> float | int:
+    """The declared default of setting `name`, for code that runs without a server."""
+    return DECLARED[name].default
+
+
 def validated(values: dict) -> dict:
     """Return defaults overlaid with `values`, each checked against its range."""
-    out = {name: s.default for name, s in SETTINGS.items()}
+    out = {name: s.default for name, s in DECLARED.items()}
     for name, value in values.items():
-        setting = SETTINGS.get(name)
+        setting = DECLARED.get(name)
         if setting is None:
-            raise ValueError(f"unknown setting {name!r}; known: {', '.join(SETTINGS)}")
+            raise ValueError(f"unknown setting {name!r}; known: {', '.join(DECLARED)}")
         kind = type(setting.default)
         try:
             value = kind(value)

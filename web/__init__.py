@@ -77,9 +77,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["ccp_index"] = holder
     _configure_site(app, index)
     source = app.config["SOURCE_DIR"] or (index.manifest.get("source") if index else "")
-    settings = app.config["SETTINGS"]
-    limits = (settings["max_document_pages"], settings["max_document_bytes"])
-    app.extensions["ccp_reindexer"] = Reindexer(Path(source) if source else None, index_dir, limits)
+    app.extensions["ccp_reindexer"] = Reindexer(
+        Path(source) if source else None, index_dir, app.config["SETTINGS"]
+    )
     db_path = app.config["DB_PATH"]
     logbook = Logbook(Path(db_path), float(app.config["RETENTION_DAYS"])) if db_path else None
     app.extensions["ccp_logbook"] = logbook
@@ -98,7 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(preview.bp)
     app.register_blueprint(widget.bp)
     limits.register(app)
-    # Compile templates now, before any thread serves: see assistant/index/search.py _LOAD_LOCK.
+    # Compile templates now, before any thread serves: see assistant/index/disk.py LOAD_LOCK.
     for name in ("chat.html", "answer.html", "preview.html"):
         app.jinja_env.get_template(name)
     return app

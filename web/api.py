@@ -9,13 +9,13 @@ from assistant.facets import TOPICS, TYPES, facet_counts
 from .errors import ApiError
 from .openapi import OPENAPI
 from .service import (
-    current_index,
     filters_from_args,
+    index_or_503,
+    index_or_none,
     json_body,
     query_arg,
     record_feedback,
     run_query,
-    take_index,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -65,7 +65,7 @@ def feedback():
 @bp.get("/facets")
 def facets():
     """The content types and topics answers can be filtered by, with their page counts."""
-    counts = facet_counts(current_index().passages)
+    counts = facet_counts(index_or_503().passages)
     return jsonify(
         {
             "types": [
@@ -85,7 +85,7 @@ def openapi():
 @bp.get("/health")
 def health():
     holder = current_app.extensions["ccp_index"]
-    index = take_index()
+    index = index_or_none()
     if index is None:
         return jsonify(
             {

@@ -31,13 +31,13 @@ from .service import (
     MAX_HISTORY,
     QueryResult,
     filters_from_args,
+    index_or_none,
     json_body,
     printable,
     query_arg,
     record_feedback,
     replay,
     run_query,
-    take_index,
 )
 
 bp = Blueprint("chat", __name__)
@@ -147,7 +147,7 @@ def chat_page(turns: list[QueryResult], filters: dict | None, **context) -> str:
     """The chat page with these turns; its forms carry them on (`c` and `h`), and the
     filters chosen."""
     history = [t.answer.question for t in turns][-MAX_HISTORY:]
-    index = take_index()
+    index = index_or_none()
     return render_template(
         "chat.html",
         turns=turns,

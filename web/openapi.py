@@ -7,8 +7,13 @@ not made here too fails the suite.
 from __future__ import annotations
 
 from assistant.facets import TOPICS, TYPES
+from assistant.settings import DECLARED
 
 from .service import ID_PATTERN
+
+# The ranges a request is checked against, from the settings table.
+TOP_K = {"type": "integer", "minimum": DECLARED["top_k"].low, "maximum": DECLARED["top_k"].high}
+QUESTION_CHARS = DECLARED["max_question_chars"].default  # the default limit; a server may differ
 
 
 def _ref(name: str) -> dict:
@@ -240,8 +245,13 @@ QUERY_RESPONSE = {
 }
 
 QUESTION_PARAMS = [
-    {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 1000}},
-    {"name": "top_k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 20}},
+    {
+        "name": "q",
+        "in": "query",
+        "required": True,
+        "schema": {"type": "string", "maxLength": QUESTION_CHARS},
+    },
+    {"name": "top_k", "in": "query", "schema": TOP_K},
     {"name": "conversation_id", "in": "query", "schema": _ID},
     {
         "name": "type",
@@ -460,8 +470,8 @@ OPENAPI = {
                 "type": "object",
                 "required": ["question"],
                 "properties": {
-                    "question": {"type": "string", "minLength": 1, "maxLength": 1000},
-                    "top_k": {"type": "integer", "minimum": 1, "maximum": 20},
+                    "question": {"type": "string", "minLength": 1, "maxLength": QUESTION_CHARS},
+                    "top_k": TOP_K,
                     "conversation_id": _ID,
                     "filters": FILTERS,
                 },

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from assistant.answer.compose import link_to
 
-from .service import take_index
+from .service import index_or_none
 
 bp = Blueprint("preview", __name__)
 
@@ -48,7 +48,7 @@ def blocks(text: str, start: int | None, end: int | None) -> list[tuple[str, str
 def preview(passage_id: str):
     """The cited section as an HTML fragment for the chat's side panel: `start` and
     `end` (offsets in the passage) mark the quoted piece."""
-    index = take_index()
+    index = index_or_none()
     passage = index.by_id.get(passage_id) if index is not None else None
     if passage is None:
         abort(404)

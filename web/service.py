@@ -16,6 +16,7 @@ from assistant import Answer, SearchIndex, answer
 from assistant.answer.suggest import Ask, did_you_mean, suggestions
 from assistant.facets import TOPICS, TYPES, Filters
 from assistant.records.logbook import RETRY_MAX
+from assistant.settings import DECLARED
 
 from .errors import ApiError
 
@@ -61,18 +62,20 @@ def json_body() -> object:
         return None
 
 
-def take_index() -> SearchIndex | None:
-    """The index for this request, taken once so the request sees a single version
-    (and its version named in the response headers)."""
+def index_or_none() -> SearchIndex | None:
+    """The index now serving, or None if there is none; its version is noted for the
+    response headers. A request calls this once and keeps the index, so it sees a single
+    version even if a new one becomes current meanwhile."""
     index = current_app.extensions["ccp_index"].get()
     if index is not None:
         g.index_version = index.version
     return index
 
 
-def current_index() -> SearchIndex:
-    """The index for this request; an API error when there is none."""
-    index = take_index()
+def index_or_503() -> SearchIndex:
+    """As `index_or_none`, for a request that cannot go on without one: an API error
+    (503) when there is none."""
+    index = index_or_none()
     if index is None:
         raise ApiError(
             503,
@@ -121,8 +124,11 @@ def printable(text: str) -> str:
 def check_top_k(value: object) -> int:
     if value is None:
         return current_app.config["SETTINGS"]["top_k"]
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
-        raise ApiError(400, "invalid_top_k", '"top_k" must be a whole number from 1 to 20.')
+    low, high = DECLARED["top_k"].low, DECLARED["top_k"].high
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ApiError(
+            400, "invalid_top_k", f'"top_k" must be a whole number from {low} to {high}.'
+        )
     return value
 
 
@@ -189,7 +195,7 @@ def run_query(
     filters = check_filters(filters)
     new_conversation = conversation_id is None
     conversation_id = check_conversation_id(conversation_id)
-    index = current_index()
+    index = index_or_503()
     conversations = current_app.extensions["ccp_conversations"]
     started = time.perf_counter()
     previous = [] if new_conversation else conversations.previous(conversation_id)
@@ -244,7 +250,7 @@ def replay(
 ) -> list[QueryResult]:
     """The earlier turns of a conversation held by a page without script, answered
     again in order (as follow-ups where they were) and not recorded a second time."""
-    index = current_index()
+    index = index_or_503()
     options = answer_options(current_app.config["SETTINGS"]["top_k"], check_filters(filters))
     previous: list[str] = []
     turns = []

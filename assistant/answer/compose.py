@@ -16,14 +16,14 @@ from ..facets import Filters
 from ..index.counts import index_text
 from ..index.search import SearchIndex
 from ..models import Answer, AnswerSentence, Citation, Hit, Passage, Referral
-from ..settings import SETTINGS
+from ..settings import default
 from ..text import STOP_WORDS, analyze, normalise_space, stem, tokens
 from . import kinds
 from .confidence import Evidence, probability
 from .fragments import with_fragment
 from .query import SUBJECT_MAX_CHARS, Query, everyday, expand_synonyms, names_something, prepare
 from .referrals import referral_for
-from .select import Unit, analysis, choose
+from .select import Unit, choose, parts_of
 from .units import cells
 
 NOT_COVERED = "The guidance does not seem to cover this question."
@@ -51,16 +51,12 @@ CONTEXT = 0.2  # a follow-up's context words count this much in choosing its sen
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")
 
 
-def _default(name: str):
-    return SETTINGS[name].default
-
-
 def answer(
     question: str,
     index: SearchIndex,
     *,
     previous: list[str] | None = None,
-    top_k: int = _default("top_k"),
+    top_k: int = default("top_k"),
     filters: Filters | None = None,
     **options,
 ) -> Answer:
@@ -84,11 +80,11 @@ def compose(
     hits: list[Hit],
     index: SearchIndex,
     *,
-    top_k: int = _default("top_k"),
-    max_sentences: int = _default("answer_sentences"),
-    max_passages: int = _default("answer_passages"),
-    min_coverage: float = _default("min_coverage"),
-    min_confidence: float = _default("min_confidence"),
+    top_k: int = default("top_k"),
+    max_sentences: int = default("answer_sentences"),
+    max_passages: int = default("answer_passages"),
+    min_coverage: float = default("min_coverage"),
+    min_confidence: float = default("min_confidence"),
     base_url: str = "",
     filters: Filters | None = None,
 ) -> Answer:
@@ -409,7 +405,7 @@ def _coverage(hits: list[Hit], query: Query, weights: dict[str, float]) -> float
     """
     if not hits or not weights:
         return 0.0
-    covered = query.covered_by(analysis(hits[0].passage).terms)
+    covered = query.covered_by(parts_of(hits[0].passage).terms)
     coverage = sum(w for t, w in weights.items() if t in covered) / sum(weights.values())
     return round(coverage, 4)
 
@@ -442,7 +438,7 @@ def _unmatched(query: Query, hits: list[Hit]) -> tuple[str, ...]:
     """The words of the question that none of the nearest passages contains."""
     present: set[str] = set()
     for hit in hits:
-        present |= query.covered_by(analysis(hit.passage).terms)
+        present |= query.covered_by(parts_of(hit.passage).terms)
     missing = {t for t, n in query.terms.items() if n >= 1 and t not in present}
     words = []
     for word in WORD.findall(query.question):

@@ -154,6 +154,23 @@ def correct_spelling(question: str, index: SearchIndex) -> tuple[str, list[tuple
 _CORRECTIONS: WeakKeyDictionary[SearchIndex, dict[str, str | None]] = WeakKeyDictionary()
 
 
+# Each index's words by first letter and length, so a spelling check compares a word
+# with the few that could be it rather than every word.
+_BUCKETS: WeakKeyDictionary[SearchIndex, dict[tuple[str, int], list[str]]] = WeakKeyDictionary()
+
+
+def similar_words(word: str, index: SearchIndex) -> list[str]:
+    """The index's words that could be `word` misspelt: same first letter, length
+    within two."""
+    buckets = _BUCKETS.get(index)
+    if buckets is None:
+        buckets = {}
+        for w in index.words:
+            buckets.setdefault((w[0], len(w)), []).append(w)
+        _BUCKETS[index] = buckets
+    return [w for n in range(len(word) - 2, len(word) + 3) for w in buckets.get((word[:1], n), ())]
+
+
 def _closest_word(lower: str, index: SearchIndex) -> str | None:
     """The index's closest word to an unknown `lower`, or None to leave it as typed."""
     vocabulary = index.words
@@ -165,7 +182,7 @@ def _closest_word(lower: str, index: SearchIndex) -> str | None:
         or lower.isdigit()
     ):
         return None
-    close = difflib.get_close_matches(lower, index.similar_words(lower), n=3, cutoff=0.84)
+    close = difflib.get_close_matches(lower, similar_words(lower, index), n=3, cutoff=0.84)
     if not close:
         return None
     return max(

@@ -64,7 +64,11 @@ class Piece:
 
 
 @dataclass(slots=True)
-class Analysed:
+class PassageParts:
+    """A passage read for quoting: the pieces an answer may quote (sentences, list and
+    table groups) and the terms that say what it is about. (Not text.analyze, which
+    only turns text into terms.)"""
+
     terms: frozenset[str]  # of the passage's index text (title and headings included)
     heading: frozenset[str]  # of its own heading
     pieces: tuple[Piece, ...]
@@ -89,23 +93,23 @@ class Unit:
     term: str = ""  # the heading a glossary-style first sentence defines
 
 
-_ANALYSED: dict[tuple, Analysed] = {}
-_ANALYSED_MAX = 5_000  # with their pieces' vectors, at most about 25 MB
+_PARTS: dict[tuple, PassageParts] = {}
+_PARTS_MAX = 5_000  # with their pieces' vectors, at most about 25 MB
 
 
-def analysis(passage: Passage) -> Analysed:
-    """A passage's analysis, cached: the same passages come back for many questions.
-    Keyed by what it is computed from, so an updated passage is analysed afresh."""
+def parts_of(passage: Passage) -> PassageParts:
+    """A passage's quotable parts, cached: the same passages come back for many
+    questions. Keyed by what they are read from, so an updated passage is read afresh."""
     key = (passage.id, passage.title, passage.heading_path, passage.text)
-    found = _ANALYSED.get(key)
+    found = _PARTS.get(key)
     if found is None:
-        if len(_ANALYSED) >= _ANALYSED_MAX:
-            _ANALYSED.clear()
-        found = _ANALYSED[key] = _analyse(passage)
+        if len(_PARTS) >= _PARTS_MAX:
+            _PARTS.clear()
+        found = _PARTS[key] = _read_parts(passage)
     return found
 
 
-def _analyse(passage: Passage) -> Analysed:
+def _read_parts(passage: Passage) -> PassageParts:
     text = passage.text
     shape = layout(text)
     pieces = []
@@ -133,25 +137,26 @@ def _analyse(passage: Passage) -> Analysed:
             )
         )
     heading = frozenset(analyze(passage.heading_path[-1])) if passage.heading_path else frozenset()
-    return Analysed(frozenset(analyze(index_text(passage))), heading, tuple(pieces), shape.groups)
+    terms = frozenset(analyze(index_text(passage)))
+    return PassageParts(terms, heading, tuple(pieces), shape.groups)
 
 
-def _vectors(passage: Passage, analysed: Analysed) -> np.ndarray:
-    if analysed.vectors is None:
-        texts = [passage.text[p.start : p.end] for p in analysed.pieces]
-        analysed.vectors = (
+def _vectors(passage: Passage, parts: PassageParts) -> np.ndarray:
+    if parts.vectors is None:
+        texts = [passage.text[p.start : p.end] for p in parts.pieces]
+        parts.vectors = (
             embed.embedder().embed(texts).astype(np.float16)
             if texts
             else (np.zeros((0, embed.DIMS), np.float16))
         )
-    return analysed.vectors
+    return parts.vectors
 
 
 @dataclass(frozen=True, slots=True)
 class _Scored:
     rank: int
     hit: Hit
-    index: int  # of the piece in its passage's analysis
+    index: int  # of the piece in its passage's parts
     piece: Piece
     score: float
 
@@ -201,7 +206,7 @@ def choose(
         naming = [s for s in openers if any(kinds.mentions(name, _text(s)) for name in subjects)]
         openers = defining or naming or openers
     first = max(openers or scored, key=lambda s: s.score)
-    analysed = analysis(first.hit.passage)
+    parts = parts_of(first.hit.passage)
     picked = [first]
     for part in asks:
         answering = _answering(hits, part, covered_by, passages, first, picked)
@@ -212,8 +217,8 @@ def choose(
     # results stand out. First, ... Second, ...").
     following = {s.index: s for s in scored if s.hit is first.hit}
     carry_on = CONTINUE - (answers_parts - 1)
-    for i in range(first.index + 1, min(first.index + 1 + carry_on, len(analysed.pieces))):
-        piece = analysed.pieces[i]
+    for i in range(first.index + 1, min(first.index + 1 + carry_on, len(parts.pieces))):
+        piece = parts.pieces[i]
         if not _among(picked, first.hit, i):
             picked.append(following.get(i) or _Scored(first.rank, first.hit, i, piece, 0.0))
     rest = sorted(
@@ -262,7 +267,7 @@ def _units(picked: list[_Scored], covered_by, max_units: int, must: int = 1) -> 
     first `must` pieces are kept before any other is, as they answer a part of the
     question each."""
     first = picked[0]
-    units = _expand(first, analysis(first.hit.passage))
+    units = _expand(first, parts_of(first.hit.passage))
     taken = {(u.hit.passage.id, u.start) for u in units}
     used_groups = {(first.hit.passage.id, first.piece.group)} if first.piece.group >= 0 else set()
     seen = [first.piece.terms]
@@ -285,7 +290,7 @@ def _units(picked: list[_Scored], covered_by, max_units: int, must: int = 1) -> 
         repeat = any(s.piece.key == p.key for p in picked_pieces)  # cited twice, shown once
         if s.hit is not first.hit and not new_terms and not repeat and n >= must:
             continue  # another page's piece must add something the question asks
-        for unit in _expand(s, analysis(s.hit.passage)):
+        for unit in _expand(s, parts_of(s.hit.passage)):
             if (pid, unit.start) not in taken:
                 support.append((n >= must, unit))
                 taken.add((pid, unit.start))
@@ -312,15 +317,15 @@ def _score_all(hits, kind, weights, covered_by, vector) -> list[_Scored]:
     total = sum(weights.values()) or 1.0
     out = []
     for rank, hit in enumerate(hits):
-        analysed = analysis(hit.passage)
+        parts = parts_of(hit.passage)
         relevance = hit.score / best
         sims = None
-        if vector is not None and analysed.pieces:
-            sims = _vectors(hit.passage, analysed).astype(np.float32) @ vector
-        for i, piece in enumerate(analysed.pieces):
+        if vector is not None and parts.pieces:
+            sims = _vectors(hit.passage, parts).astype(np.float32) @ vector
+        for i, piece in enumerate(parts.pieces):
             # A section's first sentence is about its heading, named or not ("Consortium:
             # A group of providers that ...").
-            covered = covered_by(piece.terms | analysed.heading if i == 0 else piece.terms)
+            covered = covered_by(piece.terms | parts.heading if i == 0 else piece.terms)
             overlap = sum(w for t, w in weights.items() if t in covered) / total
             semantic = max(0.0, float(sims[i])) if sims is not None else 0.0
             if overlap <= 0 and semantic < 0.3:
@@ -361,17 +366,17 @@ def _text(s: _Scored) -> str:
 
 
 def _has_antecedent(s: _Scored) -> bool:
-    return s.piece.leans_back and _antecedent(s, analysis(s.hit.passage)) is not None
+    return s.piece.leans_back and _antecedent(s, parts_of(s.hit.passage)) is not None
 
 
-def _antecedent(s: _Scored, analysed: Analysed) -> Piece | None:
+def _antecedent(s: _Scored, parts: PassageParts) -> Piece | None:
     """The sentence a leaning piece leans on: the one before, or, when it opens a
     paragraph, the section's first sentence, which names what the section is about."""
     piece = s.piece
     if s.index == 0:
         return None
     opens_paragraph = s.hit.passage.text[piece.start - 1] == "\n"
-    before = analysed.pieces[0 if opens_paragraph else s.index - 1]
+    before = parts.pieces[0 if opens_paragraph else s.index - 1]
     if before.kind != "sentence" or before.group >= 0 or before.leans_back:
         return None
     return before
@@ -384,13 +389,13 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) / len(a | b) >= 0.75
 
 
-def _expand(s: _Scored, analysed: Analysed) -> list[Unit]:
+def _expand(s: _Scored, parts: PassageParts) -> list[Unit]:
     """The units that quote a piece so it reads on its own."""
     piece, hit, rank = s.piece, s.hit, s.rank
     if piece.group >= 0:
-        return [_group_unit(s, analysed.groups[piece.group])]
+        return [_group_unit(s, parts.groups[piece.group])]
     unit = Unit(rank, hit, "sentence", piece.start, piece.end, score=s.score)
-    before = _antecedent(s, analysed) if piece.leans_back else None
+    before = _antecedent(s, parts) if piece.leans_back else None
     if before is not None:
         return [Unit(rank, hit, "sentence", before.start, before.end, score=s.score), unit]
     return [unit]

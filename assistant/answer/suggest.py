@@ -17,7 +17,7 @@ from weakref import WeakKeyDictionary
 from ..index.search import SearchIndex
 from ..models import Answer, Passage
 from ..text import STOP_WORDS
-from .query import is_follow_up
+from .query import is_follow_up, similar_words
 
 # Answers a question with the server's settings, after the given subjects (the
 # conversation so far, for a follow-up's reading).
@@ -92,7 +92,7 @@ def _close(typed: str, used: str, index: SearchIndex) -> list[str]:
     the typed word's case ("JSMA" -> "JSNA", "Kemt" -> "Kent"), closest and commonest
     first."""
     lower = typed.lower()
-    words = difflib.get_close_matches(lower, index.similar_words(lower), n=4, cutoff=CLOSE)
+    words = difflib.get_close_matches(lower, similar_words(lower, index), n=4, cutoff=CLOSE)
     # Equally close, the word the guidance uses more is the likelier one ("Kent", not "kept").
     words = sorted(
         (w for w in words if w not in (lower, used.lower())),

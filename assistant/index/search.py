@@ -1,29 +1,10 @@
-"""The TF-IDF passage index: build with scikit-learn, search, save and load.
-
-On disk an index is a directory anyone can read (see docs/index-format.md):
-
-    manifest.json    format name and version, settings, counts, library versions, and
-                     each other file's size and SHA-256 (see integrity.py)
-    vocabulary.json  the terms, in column order
-    words.json       surface words and counts (for spelling correction)
-    synonyms.json    groups of equivalent phrases applied to questions
-    referrals.json   questions to decline and where to send them (see answer/referrals.py)
-    sources.json     every source page seen, with its content hash (for updates)
-    idf.npy          one inverse document frequency per term
-    matrix.npz       the passage-term TF-IDF matrix as CSR arrays
-    counts.npz       the raw term counts, as CSR arrays (read by updates only)
-    vectors.npy      one float16 unit vector per passage (the semantic half of search)
-    passages.jsonl   one passage a line
-
-No pickle is involved, so an index survives library upgrades and is safe to load.
-"""
+"""The hybrid passage index: build it (TF-IDF with scikit-learn, passage vectors) and
+search it. How an index is written to and read from its directory is in disk.py."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,23 +16,15 @@ import scipy.sparse as sp
 
 from ..models import Hit, Passage, Referral
 from ..text import ANALYSIS, analyze
-from . import embed, integrity
+from . import disk, embed
 from .counts import FIELD_WEIGHTS, surface_words, term_counts
+from .disk import FORMAT, FORMAT_VERSION, IndexUnusable
 
-FORMAT = "ccp-assistant-index"
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)  # a version 1 index has no vectors: it is searched by TF-IDF alone
-MANIFEST = "manifest.json"
-VECTORS = "vectors.npy"  # the one file an index can be served without
 # Pivoted length normalisation (Singhal, Buckley and Mitra, 1996): a passage's weights
 # are divided by (1 - s) + s * length / mean length. Cosine normalisation over-rewards
 # very short passages; this keeps a mild preference for focus without that bias.
 # The same slope serves every collection (see benchmarks/retrieval.py).
 PIVOT_SLOPE = 0.25
-# NumPy reads .npy headers with ast.literal_eval, and CPython before 3.11.8 can fail
-# ("AST constructor recursion depth mismatch") when two threads parse at once, as a
-# reload thread and a request thread may. Loads therefore take turns.
-_LOAD_LOCK = threading.RLock()
 # Hybrid search adds this share of a passage's semantic similarity to the rest of its
 # TF-IDF score, each min-max scaled over the passages compared. One setting for every
 # collection: it lifted the blind questions, the development set, Cranfield and CISI
@@ -83,10 +56,6 @@ WEIGHTING = {
     "fields": dict(FIELD_WEIGHTS),
     "analysis": ANALYSIS,
 }
-
-
-class IndexUnusable(ValueError):
-    """An index directory that cannot be read; the message says what to do."""
 
 
 class SearchIndex:
@@ -138,7 +107,6 @@ class SearchIndex:
         # float32 ten times faster than float16 does, and take half the memory.
         self._int8 = None if vectors is None or small else _quantised(vectors)
         self._counts: sp.csr_matrix | None = None
-        self._buckets: dict[tuple[str, int], list[str]] | None = None
 
     # -- building -----------------------------------------------------------------
 
@@ -228,20 +196,6 @@ class SearchIndex:
             return float(self.idf[self.vocabulary[term]])
         return float(self.idf.max()) if len(self.idf) else 1.0
 
-    def similar_words(self, word: str) -> list[str]:
-        """The index's words that could be `word` misspelt: same first letter, length
-        within two (a spelling check compares against these, not every word)."""
-        if self._buckets is None:
-            buckets: dict[tuple[str, int], list[str]] = {}
-            for w in self.words:
-                buckets.setdefault((w[0], len(w)), []).append(w)
-            self._buckets = buckets
-        return [
-            w
-            for n in range(len(word) - 2, len(word) + 3)
-            for w in self._buckets.get((word[:1], n), ())
-        ]
-
     @property
     def content_updated(self) -> str | None:
         """The latest date any indexed page says it was updated (ISO), if pages say so."""
@@ -256,7 +210,7 @@ class SearchIndex:
         if self._counts is None:
             if self.directory is None:
                 raise IndexUnusable("this index has no term counts to update from")
-            self._counts = _load_csr(self.directory / "counts.npz")
+            self._counts = disk.load_counts(self.directory)
         return self._counts
 
     # -- querying -----------------------------------------------------------------
@@ -380,7 +334,7 @@ class SearchIndex:
     def vectors(self) -> np.ndarray | None:
         """The passage vectors as stored (float16), or None if the index has none."""
         if self._vectors is None and self.has_vectors and self.directory is not None:
-            self._vectors = np.load(self.directory / VECTORS, allow_pickle=False)
+            self._vectors = disk.load_vectors(self.directory)
         return self._vectors
 
     @property
@@ -392,90 +346,34 @@ class SearchIndex:
     def version(self) -> str:
         return self.manifest["version"]
 
-    # -- persistence --------------------------------------------------------------
+    # -- on disk (disk.py) ----------------------------------------------------------
 
     def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / "vocabulary.json").write_text(json.dumps(self.terms), "utf-8")
-        (directory / "words.json").write_text(json.dumps(self.words), "utf-8")
-        (directory / "synonyms.json").write_text(json.dumps(self.synonyms), "utf-8")
-        (directory / "sources.json").write_text(json.dumps(self.sources), "utf-8")
-        referrals = [r.to_json() for r in self.referrals]
-        (directory / "referrals.json").write_text(json.dumps(referrals), "utf-8")
-        np.save(directory / "idf.npy", self.idf, allow_pickle=False)
-        _save_csr(directory / "matrix.npz", self.matrix)
-        _save_csr(directory / "counts.npz", self.counts)
-        if self.vectors is not None:
-            np.save(directory / VECTORS, self.vectors, allow_pickle=False)
-        with open(directory / "passages.jsonl", "w", encoding="utf-8") as out:
-            for p in self.passages:
-                out.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
-        # The manifest goes last, with each file's size and checksum: a directory
-        # without one is an unfinished write.
-        manifest = {**self.manifest, "files": integrity.record(directory, MANIFEST)}
-        (directory / MANIFEST).write_text(json.dumps(manifest, indent=2), "utf-8")
+        """Write this index into `directory` (see disk.py for the files)."""
+        disk.save(self, directory)
 
     @classmethod
     def load(cls, directory: Path, checksums: bool = False) -> SearchIndex:
-        """Load the index in `directory`, having checked its files' sizes against the
-        manifest and, with `checksums`, their SHA-256 too (which reads them all once
-        more; see integrity.py for who asks for it)."""
-        with _LOAD_LOCK:
-            return cls._load(directory, checksums)
-
-    @classmethod
-    def _load(cls, directory: Path, checksums: bool) -> SearchIndex:
-        try:
-            manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
-        except FileNotFoundError:
-            raise IndexUnusable(
-                f"no index at {directory}: build one with `python indexer.py build`"
-            ) from None
-        except (OSError, ValueError) as exc:
-            raise _damaged(directory, f"{MANIFEST} unreadable: {exc}") from exc
-        if manifest.get("format") != FORMAT or manifest.get("format_version") not in (
-            READABLE_VERSIONS
-        ):
-            raise IndexUnusable(
-                f"{directory} holds index format {manifest.get('format_version')!r}, this "
-                f"version reads {FORMAT_VERSION}: rebuild with `python indexer.py build`"
-            )
-        # The vector file is checked apart: its damage costs hybrid search, not the index.
-        files = {n: f for n, f in manifest.get("files", {}).items() if n != VECTORS}
-        problem = integrity.fault(directory, files, checksums)
-        if problem:
-            raise _damaged(directory, problem)
-        try:
-            terms = json.loads((directory / "vocabulary.json").read_text("utf-8"))
-            words = json.loads((directory / "words.json").read_text("utf-8"))
-            synonyms = json.loads((directory / "synonyms.json").read_text("utf-8"))
-            sources = json.loads((directory / "sources.json").read_text("utf-8"))
-            referrals = [
-                Referral.from_json(r)
-                for r in _optional_json(directory / "referrals.json", manifest, [])
-            ]
-            idf = np.load(directory / "idf.npy", allow_pickle=False)
-            matrix = _load_csr(directory / "matrix.npz")
-            with open(directory / "passages.jsonl", encoding="utf-8") as lines:
-                passages = [Passage.from_json(json.loads(line)) for line in lines]
-        except (OSError, ValueError, KeyError) as exc:
-            raise _damaged(directory, str(exc)) from exc
-        if matrix.shape != (len(passages), len(terms)) or len(idf) != len(terms):
-            raise IndexUnusable(f"the index at {directory} is inconsistent: rebuild it")
-        vectors, vector_error = _load_vectors(directory, manifest, len(passages), checksums)
+        """Load the index in `directory`; `checksums` as in disk.load."""
+        stored = disk.load(directory, checksums)
         index = cls(
-            passages, terms, idf, matrix, manifest, words, synonyms, sources, vectors, referrals
+            stored.passages,
+            stored.terms,
+            stored.idf,
+            stored.matrix,
+            stored.manifest,
+            stored.words,
+            stored.synonyms,
+            stored.sources,
+            stored.vectors,
+            stored.referrals,
         )
         index.directory = directory
-        if vector_error:
-            index.vector_error = vector_error
+        if stored.vector_error:
+            index.vector_error = stored.vector_error
         if index._int8 is not None:
             index._vectors = None  # served from the int8 copy; reloaded for updates
         return index
-
-
-def _damaged(directory: Path, why: str) -> IndexUnusable:
-    return IndexUnusable(f"the index at {directory} is damaged ({why}): rebuild it")
 
 
 def _content_hash(passages: Sequence[Passage]) -> str:
@@ -500,13 +398,6 @@ def _words(passages: Sequence[Passage], previous: SearchIndex | None) -> Counter
     old = {id(p) for p in previous.passages}
     words.update(surface_words([p for p in passages if id(p) not in old]))
     return +words  # drops words no longer present
-
-
-def _optional_json(path: Path, manifest: dict, default):
-    """A file that version 1 indexes lack; required from version 2 on."""
-    if manifest.get("format_version", 1) < 2 and not path.exists():
-        return default
-    return json.loads(path.read_text("utf-8"))
 
 
 # Unit vectors' components lie in [-1, 1]; scaled by 127 they fit int8 within half a
@@ -548,51 +439,3 @@ def _vectors(
     if new:
         vectors[new] = embed.passage_vectors([passages[i] for i in new], model)
     return vectors, None
-
-
-def _load_vectors(
-    directory: Path, manifest: dict, passages: int, checksums: bool
-) -> tuple[np.ndarray | None, str | None]:
-    """The passage vectors, or None with the reason search is by TF-IDF alone. A damaged
-    or missing vector file costs the semantic half of search, never the index."""
-    described = manifest.get("vectors")
-    if not described:
-        why = manifest.get("vectors_missing", "this index has no passage vectors")
-        return None, f"{why}: searching by TF-IDF alone; rebuild the index for hybrid search"
-    files = {n: f for n, f in manifest.get("files", {}).items() if n == VECTORS}
-    problem = integrity.fault(directory, files, checksums)
-    if problem:
-        return None, f"passage vectors damaged ({problem}): searching by TF-IDF alone"
-    try:
-        vectors = np.load(directory / VECTORS, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        return None, f"passage vectors unreadable ({exc}): searching by TF-IDF alone"
-    if vectors.shape != (passages, described.get("dims")) or vectors.dtype != np.float16:
-        return None, (
-            f"passage vectors do not fit the index ({vectors.shape} {vectors.dtype}): "
-            "searching by TF-IDF alone; rebuild the index"
-        )
-    if described.get("model") != embed.MODEL:
-        return None, f"passage vectors are from {described.get('model')}, not {embed.MODEL}"
-    try:
-        embed.embedder()
-    except embed.EmbeddingUnavailable as exc:
-        return None, f"{exc}: searching by TF-IDF alone"
-    return vectors, None
-
-
-def _save_csr(path: Path, matrix: sp.csr_matrix) -> None:
-    np.savez(
-        path,
-        data=matrix.data,
-        indices=matrix.indices,
-        indptr=matrix.indptr,
-        shape=np.array(matrix.shape),
-    )
-
-
-def _load_csr(path: Path) -> sp.csr_matrix:
-    with _LOAD_LOCK, np.load(path, allow_pickle=False) as arrays:
-        return sp.csr_matrix(
-            (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"])
-        )

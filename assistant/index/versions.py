@@ -18,9 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..settings import default
 from .search import IndexUnusable, SearchIndex
-
-KEEP_VERSIONS = 3
 
 
 class BuildLocked(RuntimeError):
@@ -86,7 +85,7 @@ def build_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def publish(index: SearchIndex, root: Path, keep: int = KEEP_VERSIONS) -> Path:
+def publish(index: SearchIndex, root: Path, keep: int = default("keep_versions")) -> Path:
     """Write `index` as a new version under `root` and make it current."""
     versions = root / "versions"
     versions.mkdir(parents=True, exist_ok=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 
 from ..models import Document, Passage, Section
+from ..settings import default
 from ..text import sentence_spans
 from .boilerplate import LIST_ITEM_MARK
 
-MAX_PASSAGE_WORDS = 250  # longer sections are split at block boundaries
 MAX_LEAD_IN_CHARS = 400  # a lead-in takes its list only while the whole stays short
 
 
@@ -16,7 +16,7 @@ def page_id(url: str) -> str:
     return hashlib.sha1(url.encode("utf-8")).hexdigest()[:10]
 
 
-def chunk(doc: Document, max_words: int = MAX_PASSAGE_WORDS) -> list[Passage]:
+def chunk(doc: Document, max_words: int = default("max_passage_words")) -> list[Passage]:
     """Return the document's passages: one per section, long sections split in parts.
 
     Ids come from the page URL and position, so a rebuild gives the same ids. A part

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..models import Document, RawPage
-from ..settings import SETTINGS
+from ..settings import default
 
 # Kinds by file suffix (a folder) and by Content-Type (a crawl).
 SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
@@ -38,8 +38,8 @@ class Limits:
     """How large a PDF or Word document may be: beyond these it is skipped, listed in
     the build summary, rather than holding a build up for minutes (or its memory)."""
 
-    pages: int = SETTINGS["max_document_pages"].default
-    bytes: int = SETTINGS["max_document_bytes"].default
+    pages: int = default("max_document_pages")
+    bytes: int = default("max_document_bytes")
 
 
 def kind_of(url: str, content_type: str = "") -> str | None:
