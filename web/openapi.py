@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from assistant.facets import TOPICS, TYPES
 
+from .conversations import CONVERSATION_PATTERN
 from .service import ID_PATTERN
 
 
@@ -88,6 +89,14 @@ CITATION = {
 
 _CELLS = {"type": "array", "items": {"type": "string"}}
 _ID = {"type": "string", "pattern": ID_PATTERN}
+_CONVERSATION = {
+    "type": "string",
+    "pattern": CONVERSATION_PATTERN,
+    "description": (
+        "A signed token carrying the conversation's recent subjects: send the one the "
+        "last answer returned. One not signed by this service starts a new conversation."
+    ),
+}
 
 SENTENCE = {
     "type": "object",
@@ -233,7 +242,7 @@ QUERY_RESPONSE = {
             "pattern": ID_PATTERN,
             "description": "For feedback; null when this answer is not recorded.",
         },
-        "conversation_id": _ID,
+        "conversation_id": _CONVERSATION,
         "index_version": {"type": "string"},
         "took_ms": {"type": "number"},
     },
@@ -242,7 +251,7 @@ QUERY_RESPONSE = {
 QUESTION_PARAMS = [
     {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 1000}},
     {"name": "top_k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 20}},
-    {"name": "conversation_id", "in": "query", "schema": _ID},
+    {"name": "conversation_id", "in": "query", "schema": _CONVERSATION},
     {
         "name": "type",
         "in": "query",
@@ -462,7 +471,7 @@ OPENAPI = {
                 "properties": {
                     "question": {"type": "string", "minLength": 1, "maxLength": 1000},
                     "top_k": {"type": "integer", "minimum": 1, "maximum": 20},
-                    "conversation_id": _ID,
+                    "conversation_id": _CONVERSATION,
                     "filters": FILTERS,
                 },
             },

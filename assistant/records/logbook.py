@@ -50,14 +50,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     comment TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS answers_created ON answers(created_at);
-CREATE TABLE IF NOT EXISTS conversations (
-    id TEXT PRIMARY KEY,            -- the random id the client holds
-    updated_at REAL NOT NULL,
-    readings TEXT NOT NULL          -- JSON: the last few readings, oldest first
-);
 """
-CONVERSATION_TTL = 3600  # a follow-up more than an hour later starts afresh
-CONVERSATION_TURNS = 3
 BATCH_SECONDS = 0.05  # queued records wait at most this long to be written
 BATCH_SIZE = 500
 QUEUE_SIZE = 10_000  # records waiting to be written; any more are dropped
@@ -190,36 +183,6 @@ class Logbook:
             ).fetchall()
         return [{**dict(r), "sections": json.loads(r["sections"])} for r in rows]
 
-    # Conversations live here too, so that every worker process (and every machine
-    # sharing the file) can read a follow-up in context.
-
-    def previous(self, conversation_id: str) -> list[str]:
-        """The subjects of the conversation's recent answers, oldest first."""
-        try:
-            with self._connect() as db:
-                row = db.execute(
-                    "SELECT readings FROM conversations WHERE id = ? AND updated_at > ?",
-                    (conversation_id, time.time() - CONVERSATION_TTL),
-                ).fetchone()
-        except sqlite3.Error as exc:
-            self._failed(exc)
-            return []
-        return json.loads(row[0]) if row else []
-
-    def add(self, conversation_id: str, subject: str, previous: list[str]) -> None:
-        """Remember an answer's subject after `previous`, the conversation so far."""
-        readings = (previous + [subject])[-CONVERSATION_TURNS:]
-        # Written at once (and not tried again), not queued: the follow-up may come
-        # next, to any worker.
-        self._write(
-            [
-                (
-                    "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?)",
-                    (conversation_id, time.time(), json.dumps(readings)),
-                )
-            ]
-        )
-
     def purge(self) -> None:
         """Delete records older than the retention period (also done hourly by writes)."""
         self.flush()
@@ -229,7 +192,6 @@ class Logbook:
         now = time.time()
         return [
             ("DELETE FROM answers WHERE created_at < ?", (now - self.retention,)),
-            ("DELETE FROM conversations WHERE updated_at < ?", (now - CONVERSATION_TTL,)),
         ]
 
     def faults(self) -> list[str]:
