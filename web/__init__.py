@@ -32,6 +32,9 @@ DEFAULTS = {
     "RELOAD_CHECK_SECONDS": 1.0,
     # SQLite file for questions, answers and feedback (no personal data); empty: off.
     "DB_PATH": "feedback.sqlite3",
+    # PostgreSQL for them instead (postgresql://user@host/db), shared by every machine
+    # so `indexer.py report --db` on that URL sees all their questions; needs psycopg.
+    "DB_URL": "",
     "RETENTION_DAYS": 90,
     # Origins allowed to call the API from a browser, comma-separated ("*" for any).
     "CORS_ORIGINS": "",
@@ -85,8 +88,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings = app.config["SETTINGS"]
     limits = (settings["max_document_pages"], settings["max_document_bytes"])
     app.extensions["ccp_reindexer"] = Reindexer(Path(source) if source else None, index_dir, limits)
-    db_path = app.config["DB_PATH"]
-    logbook = Logbook(Path(db_path), float(app.config["RETENTION_DAYS"])) if db_path else None
+    db = app.config["DB_URL"] or (Path(app.config["DB_PATH"]) if app.config["DB_PATH"] else None)
+    logbook = Logbook(db, float(app.config["RETENTION_DAYS"])) if db else None
     app.extensions["ccp_logbook"] = logbook
     # Follow-ups need the conversation's earlier subjects: they travel in its signed id.
     secret = secret_from(str(app.config["SECRET_KEY"]))
