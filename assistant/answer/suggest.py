@@ -93,7 +93,12 @@ def _close(typed: str, used: str, index: SearchIndex) -> list[str]:
     """Words of the guidance spelt like `typed`, other than the one already tried, in
     the typed word's case ("JSMA" -> "JSNA", "Kemt" -> "Kent")."""
     lower = typed.lower()
-    words = difflib.get_close_matches(lower, index.similar_words(lower), n=4, cutoff=CLOSE)
+    candidates = index.similar_words(lower)
+    words = difflib.get_close_matches(lower, candidates, n=max(1, len(candidates)), cutoff=CLOSE)
+    # Equally close words by how often the guidance uses them ("Kemt": "Kent", a pilot
+    # named throughout, before "kept"), not difflib's reverse alphabetical order.
+    closeness = {w: difflib.SequenceMatcher(None, w, lower).ratio() for w in words}
+    words = sorted(words, key=lambda w: (-closeness[w], -index.words.get(w, 0)))[:4]
     words = [w for w in words if w not in (lower, used.lower())]
     if typed.isupper() and len(typed) > 1:
         return [w.upper() for w in words]
