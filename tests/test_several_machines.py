@@ -4,6 +4,7 @@ Redis (rate limits) and a real PostgreSQL (answers and feedback)."""
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import psycopg
 import pytest
@@ -12,6 +13,7 @@ from web import create_app
 
 from .conftest import LiveServer, run_python
 from .test_api import call, call_json
+from .test_cli import running
 
 
 @pytest.fixture()
@@ -84,3 +86,29 @@ def test_answers_and_feedback_from_both_servers_land_in_one_database(
     assert done.returncode == 0, done.stderr
     lines = (out / "unanswered.csv").read_text().strip().splitlines()
     assert "passport" in lines[1] and ",2,2," in lines[1]
+
+
+def test_separate_server_processes_share_the_limit_and_the_conversations(
+    corpus_index_root, redis_url
+):
+    """`python -m web` twice, as on two machines (each with its own random keys), one of
+    them with two workers: the limit counts one client once, and a follow-up goes on."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    env = {
+        "CCP_SECRET_KEY": "one key for every machine",
+        "CCP_RATE_LIMIT": "4 per minute",
+        "CCP_RATE_LIMIT_STORAGE": redis_url,
+        "CCP_DB_PATH": "",
+    }
+    index = ("--index", str(corpus_index_root))
+    with running(*index, env=env) as (_, a), running(*index, "--workers", "2", env=env) as (_, b):
+        one, two = (SimpleNamespace(url=f"http://127.0.0.1:{port}") for port in (a, b))
+        _, data = call_json(one, "/api/query", {"question": "Who led the Gloucestershire pilot?"})
+        follow = {"question": "And when did it start?", "conversation_id": data["conversation_id"]}
+        _, data = call_json(two, "/api/query", follow)
+        assert data["follow_up"] is True and "2014" in data["answer"]
+        asked = [call(server, "/api/query?q=JSNA")[0] for server in (one, two)]
+        assert asked == [200, 200]  # the third and fourth questions of four
+        assert [call(s, "/api/query?q=JSNA")[0] for s in (one, two, two)] == [429, 429, 429]
