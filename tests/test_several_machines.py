@@ -88,6 +88,30 @@ def test_answers_and_feedback_from_both_servers_land_in_one_database(
     assert "passport" in lines[1] and ",2,2," in lines[1]
 
 
+def test_text_postgresql_cannot_hold_is_stored_not_dropped(machines, postgres_url):
+    """A NUL, which SQLite stores, in a question and a comment: PostgreSQL text refuses
+    it, and the record was dropped as unstorable."""
+    one, _ = machines
+    _, data = call_json(one, "/api/query", {"question": "What is a JSNA?\x00"})
+    body = {"answer_id": data["answer_id"], "rating": "down", "comment": "no\x00pe"}
+    for _ in range(50):
+        status, _ = call_json(one, "/api/feedback", body)
+        if status != 503:
+            break
+        time.sleep(0.1)
+    assert status == 201
+    one.app.extensions["ccp_logbook"].flush()
+    _, health = call_json(one, "/api/health")
+    assert health["status"] == "ok", health
+    with psycopg.connect(postgres_url) as db:
+        row = db.execute(
+            "SELECT a.question, f.comment FROM answers a JOIN feedback f ON f.answer_id = a.id "
+            "WHERE a.id = %s",
+            (data["answer_id"],),
+        ).fetchone()
+    assert row == ("What is a JSNA?\ufffd", "no\ufffdpe")
+
+
 def test_separate_server_processes_share_the_limit_and_the_conversations(
     corpus_index_root, redis_url
 ):

@@ -174,6 +174,12 @@ class PostgresStorage:
     def _sql(self, statement: str) -> str:
         return statement.replace("?", "%s")
 
+    @staticmethod
+    def _params(params: tuple) -> tuple:
+        """PostgreSQL text cannot hold NUL, which SQLite stores and a question may carry:
+        shown as U+FFFD rather than the record dropped."""
+        return tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) else p for p in params)
+
     def connect(self) -> Any:
         db = getattr(self._local, "db", None)
         if db is not None and db.closed:
@@ -202,14 +208,14 @@ class PostgresStorage:
     def commit(self, db: Any, writes: list[Write]) -> None:
         def work() -> None:
             for kind, params in writes:
-                db.execute(self._sql(STATEMENTS[kind]), params)
+                db.execute(self._sql(STATEMENTS[kind]), self._params(params))
 
         self._guarded(db, work)
 
     def add_feedback(self, db: Any, row: tuple) -> bool:
         def work() -> bool:
             if db.execute(self._sql(ANSWERED), row[:1]).fetchone():
-                db.execute(self._sql(STATEMENTS[FEEDBACK]), row)
+                db.execute(self._sql(STATEMENTS[FEEDBACK]), self._params(row))
                 return True
             return False
 
