@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -137,15 +138,17 @@ def _figure(value: float | int) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    if not args.db.is_file():
+    # A postgresql:// URL (the app's CCP_DB_URL) holds every machine's questions.
+    shared = args.db.startswith(("postgresql://", "postgres://"))
+    if not shared and not Path(args.db).is_file():
         raise FileNotFoundError(
-            f"no recorded questions at {args.db} (set --db to the app's CCP_DB_PATH)"
+            f"no recorded questions at {args.db} (set --db to the app's CCP_DB_PATH or CCP_DB_URL)"
         )
     try:
         index = load_current(args.index)
     except IndexUnusable:
         index = None  # the report still works; words are then grouped without idf
-    gaps = find_gaps(Logbook(args.db).answers(), index)
+    gaps = find_gaps(Logbook(args.db if shared else Path(args.db)).answers(), index)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "unanswered.csv").write_text(to_csv(gaps), "utf-8")
     (args.out / "unanswered.html").write_text(to_html(gaps), "utf-8")
@@ -249,9 +252,9 @@ def parser() -> argparse.ArgumentParser:
     r = command("report", cmd_report, "write the unanswered-questions report (CSV and HTML)")
     r.add_argument(
         "--db",
-        type=Path,
-        default=Path("feedback.sqlite3"),
-        help="the app's question log (CCP_DB_PATH; default feedback.sqlite3)",
+        default=os.environ.get("CCP_DB_URL") or "feedback.sqlite3",
+        help="the app's question log: CCP_DB_PATH, or CCP_DB_URL's postgresql://... "
+        "(default $CCP_DB_URL, else feedback.sqlite3)",
     )
     r.add_argument(
         "--out",

@@ -1,14 +1,18 @@
 """HTTP throughput and latency of the production servers, on loopback.
 
     python benchmarks/http.py [--seconds 5] [--workers 1 2] [--servers waitress granian]
+        [--rounds 2] [--no-change]
 
 Starts `python -m web` on the corpus index with each server, then loads `POST /api/query`
 (a mix of the development questions, each asked once first to warm up) and
 `GET /api/health` with 8 and 32 concurrent keep-alive connections for a bounded time
-each, with one and with two server processes; then loads queries while the index is
-updated and swapped ten times. Prints requests per
-second, p50/p99 latency and errors for each, the query/health ratio, and one line of
-JSON. The load comes from client processes on the same machine (2 cores here), so
+each, with one and with two server processes. Beside ours it starts the peer service
+(benchmarks/peer_service.py: Flask + bm25s top 5, on the same passages) with the same
+server, processes and threads, and loads the two in alternation, `--rounds` times each,
+with the same questions. Then it loads queries while the index is updated and swapped
+ten times. Prints requests per
+second, p50/p99 latency and errors for each, the query/health and query/peer ratios,
+and one line of JSON. The load comes from client processes on the same machine (2 cores here), so
 absolute figures understate a server with cores of its own.
 """
 
@@ -152,6 +156,13 @@ def client(port, kind, questions, threads, seconds, stop, out):
 def load(
     port: int, kind: str, questions: list[str], connections: int, seconds: float, stop=None
 ) -> dict:
+    return summarise(load_parts(port, kind, questions, connections, seconds, stop))
+
+
+def load_parts(
+    port: int, kind: str, questions: list[str], connections: int, seconds: float, stop=None
+) -> list:
+    """Each client process's latencies, errors, versions and (start, end) times."""
     queue = multiprocessing.Queue()
     per = [
         connections // CLIENT_PROCESSES + (i < connections % CLIENT_PROCESSES)
@@ -169,8 +180,18 @@ def load(
     parts = [queue.get() for _ in procs]
     for p in procs:
         p.join()
+    return parts
+
+
+def summarise(parts: list, loads: int = 1) -> dict:
+    """Figures over the client processes' parts of `loads` loads made one after another
+    (each load's processes are consecutive in `parts`)."""
     latencies = [x for part in parts for x in part[0]]
-    elapsed = max(part[3][1] for part in parts) - min(part[3][0] for part in parts)
+    per = len(parts) // loads
+    elapsed = sum(
+        max(part[3][1] for part in group) - min(part[3][0] for part in group)
+        for group in (parts[i : i + per] for i in range(0, len(parts), per))
+    )
     return {
         "rps": round(len(latencies) / elapsed, 1),
         "p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 2),
@@ -226,6 +247,36 @@ def start_server(
     raise SystemExit("the server did not start")
 
 
+def start_peer(
+    index: Path, server: str, workers: int, threads: int | None = None
+) -> tuple[subprocess.Popen, int]:
+    """The peer service with the same server, processes and threads as ours."""
+    port = free_port()
+    command = [sys.executable, str(ROOT / "benchmarks" / "peer_service.py"), "--index"]
+    command += [str(index), "--port", str(port), "--server", server, "--workers", str(workers)]
+    if threads:
+        command += ["--threads", str(threads)]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            warm_up(port)
+            return proc, port
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the peer service did not start")
+
+
+def alternate(ports: dict[str, int], questions: list[str], connections: int, args) -> dict:
+    """Load each service in turn, `args.rounds` times, so a drift in the machine's
+    speed falls on both alike."""
+    parts: dict[str, list] = {name: [] for name in ports}
+    for _ in range(args.rounds):
+        for name, port in ports.items():
+            parts[name] += load_parts(port, "query", questions, connections, args.seconds)
+    return {name: summarise(p, args.rounds) for name, p in parts.items()}
+
+
 def warm_up(port: int) -> None:
     """Ask every question once, so figures show a server in its steady state: the first
     time a passage is cited, its sentences are analysed (then cached)."""
@@ -241,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--servers", nargs="*", default=["waitress", "granian"])
     parser.add_argument("--threads", type=int, help="app threads a process (default: as served)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternations of ours and the peer")
+    parser.add_argument("--no-change", action="store_true", help="skip the load under updates")
     args = parser.parse_args(argv)
     questions = QUESTIONS
     work = Path(tempfile.mkdtemp(prefix="ccp-http-"))
@@ -259,18 +312,19 @@ def main(argv: list[str] | None = None) -> int:
                 proc, port = start_server(
                     index, server, workers, work / f"{server}-{workers}.db", args.threads
                 )
+                peer, peer_port = start_peer(index, server, workers, args.threads)
                 try:
                     for connections in (8, 32):
-                        row = {
-                            kind: load(port, kind, questions, connections, args.seconds)
-                            for kind in ("query", "health")
-                        }
+                        ports = {"query": port, "peer": peer_port}
+                        row = alternate(ports, questions, connections, args)
+                        row["health"] = load(port, "health", questions, connections, args.seconds)
                         row["query_to_health"] = round(
                             row["query"]["rps"] / row["health"]["rps"], 3
                         )
+                        row["query_to_peer"] = round(row["query"]["rps"] / row["peer"]["rps"], 3)
                         key = f"{server},workers={workers},connections={connections}"
                         figures["runs"][key] = row
-                        for kind in ("query", "health"):
+                        for kind in ("query", "peer", "health"):
                             r = row[kind]
                             print(
                                 f"{server:8} {workers} worker(s), {connections:2} connections, "
@@ -278,11 +332,17 @@ def main(argv: list[str] | None = None) -> int:
                                 f"p99 {r['p99_ms']:7.2f} ms  errors {r['errors']}",
                                 flush=True,
                             )
-                        print(f"  query/health throughput: {row['query_to_health']:.2f}")
+                        print(
+                            f"  query/health throughput: {row['query_to_health']:.2f}  "
+                            f"query/peer: {row['query_to_peer']:.2f}",
+                            flush=True,
+                        )
                 finally:
-                    proc.terminate()
-                    proc.wait()
-            figures["under_change"][server] = under_change(index, site, work, server, questions)
+                    for p in (proc, peer):
+                        p.terminate()
+                        p.wait()
+            if not args.no_change:
+                figures["under_change"][server] = under_change(index, site, work, server, questions)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(figures))

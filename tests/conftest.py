@@ -17,6 +17,8 @@ from assistant.build import build
 from web import create_app
 from web.__main__ import waitress_options
 
+from .servers import postgres_url, redis_url  # noqa: F401 (fixtures for every test)
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
 CORPUS = ROOT / "corpus"

@@ -64,13 +64,34 @@ def test_query_returns_the_documented_shape(live_server, corpus_index):
     assert "[1]" in data["answer"]
 
 
-def test_conversation_id_is_kept(live_server):
-    status, data = call_json(
-        live_server,
-        "/api/query",
-        {"question": "Who led the programme?", "conversation_id": "abc-1"},
-    )
-    assert status == 200 and data["conversation_id"] == "abc-1"
+def test_an_id_this_server_did_not_sign_starts_a_new_conversation(live_server):
+    first = {"question": "Who led the Gloucestershire pilot?"}
+    _, data = call_json(live_server, "/api/query", first)
+    token = data["conversation_id"]
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    forged = {"question": "And when did it start?"}
+    for conversation_id in ("abc-1", tampered, token[:-22] + "x" * 22, "A" * 4000):
+        status, data = call_json(
+            live_server, "/api/query", {**forged, "conversation_id": conversation_id}
+        )
+        assert status == 200 and data["follow_up"] is False, conversation_id
+        assert data["conversation_id"] != conversation_id
+
+
+def test_conversation_id_carries_the_conversation_to_another_server(corpus_index_root):
+    """Two servers (two machines) with one CCP_SECRET_KEY and no shared store: a
+    follow-up asked of the second is read with the first's answer."""
+    config = {"INDEX_DIR": str(corpus_index_root), "DB_PATH": "", "SECRET_KEY": "shared"}
+    with LiveServer(create_app(config)) as one, LiveServer(create_app(config)) as two:
+        _, data = call_json(one, "/api/query", {"question": "Who led the Gloucestershire pilot?"})
+        follow = {"question": "And when did it start?", "conversation_id": data["conversation_id"]}
+        _, data = call_json(two, "/api/query", follow)
+        assert data["follow_up"] is True and "2014" in data["answer"]
+    # Another key does not read it: the token is signed, not just encoded.
+    config["SECRET_KEY"] = "other"
+    with LiveServer(create_app(config)) as three:
+        _, data = call_json(three, "/api/query", follow)
+        assert data["follow_up"] is False
 
 
 def test_out_of_scope_question_is_not_answered(live_server):
@@ -202,7 +223,7 @@ def test_a_follow_up_in_the_same_conversation_is_read_in_context(live_server):
     _, data = call_json(
         live_server,
         "/api/query",
-        {"question": "And when did it start?", "conversation_id": "fu-test"},
+        {"question": "And when did it start?", "conversation_id": data["conversation_id"]},
     )
     assert data["follow_up"] is True
     # The follow-up is read as being about the subject, not with the question pasted in.

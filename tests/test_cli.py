@@ -213,8 +213,8 @@ def check_workers(proc: subprocess.Popen, port: int) -> None:
     workers = workers_of(proc)
     assert len(workers) == 2
     for n in range(6):  # new connections land on either worker
-        post("What happens in the analyse step?", f"c{n}")
-        follow = post("And in the review?", f"c{n}")
+        first = post("What happens in the analyse step?", f"c{n}")
+        follow = post("And in the review?", first["conversation_id"])
         assert follow["follow_up"] is True, follow
     # A worker that dies is replaced; the other answers meanwhile.
     dead = workers[0]

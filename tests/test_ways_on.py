@@ -9,7 +9,9 @@ MISSPELT = "What did the pilots in Kemt do?"
 def test_a_decline_offers_the_question_with_a_close_word_and_it_is_answered(client):
     body = client.post("/api/query", json={"question": MISSPELT}).json
     assert body["no_answer"] and body["unmatched_terms"] == ["kemt"]
-    assert body["did_you_mean"] == ["What did the pilots in Kent do?"]
+    # The closest word the guidance uses most comes first ("kept" is as close, and since
+    # the documents were added it gets an answer too, so it may follow).
+    assert body["did_you_mean"][0] == "What did the pilots in Kent do?"
     asked = client.post(
         "/api/query",
         json={"question": body["did_you_mean"][0], "conversation_id": body["conversation_id"]},

@@ -11,7 +11,7 @@ from flask import Flask
 from assistant.records.logbook import Logbook
 from assistant.settings import validated
 
-from .conversations import ConversationStore
+from .conversations import ConversationTokens, secret_from
 from .holder import IndexHolder
 from .reindex import Reindexer
 
@@ -32,6 +32,9 @@ DEFAULTS = {
     "RELOAD_CHECK_SECONDS": 1.0,
     # SQLite file for questions, answers and feedback (no personal data); empty: off.
     "DB_PATH": "feedback.sqlite3",
+    # PostgreSQL for them instead (postgresql://user@host/db), shared by every machine
+    # so `indexer.py report --db` on that URL sees all their questions; needs psycopg.
+    "DB_URL": "",
     "RETENTION_DAYS": 90,
     # Origins allowed to call the API from a browser, comma-separated ("*" for any).
     "CORS_ORIGINS": "",
@@ -47,9 +50,14 @@ DEFAULTS = {
     # before raising this), and seconds a connection may send nothing before it is closed.
     "CONNECTION_LIMIT": 500,
     "CHANNEL_TIMEOUT": 30,
-    # Processes serving this app (python -m web --workers sets it): with more than one,
-    # conversations are kept in the shared database so any worker can read a follow-up.
+    # Processes serving this app (python -m web --workers sets it).
     "WORKERS": 1,
+    # Signs conversation_id tokens, which carry a conversation's subjects; empty: a new
+    # random key per server start. Several machines answering one service need the same.
+    "SECRET_KEY": "",
+    # Where rate-limit counts are kept (Flask-Limiter storage URI): this process's memory,
+    # or e.g. redis://host:6379/0 to share one limit across workers and machines.
+    "RATE_LIMIT_STORAGE": "memory://",
     "SETTINGS": {},
 }
 ENV_PREFIX = "CCP_"  # e.g. CCP_INDEX_DIR=/srv/index, CCP_BASE_URL=https://example.org/
@@ -80,13 +88,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["ccp_reindexer"] = Reindexer(
         Path(source) if source else None, index_dir, app.config["SETTINGS"]
     )
-    db_path = app.config["DB_PATH"]
-    logbook = Logbook(Path(db_path), float(app.config["RETENTION_DAYS"])) if db_path else None
+    db = app.config["DB_URL"] or (Path(app.config["DB_PATH"]) if app.config["DB_PATH"] else None)
+    logbook = Logbook(db, float(app.config["RETENTION_DAYS"])) if db else None
     app.extensions["ccp_logbook"] = logbook
-    # Follow-ups need the conversation's earlier questions: in this process's memory,
-    # or in the shared database when several worker processes answer.
-    shared = logbook is not None and int(app.config["WORKERS"]) > 1
-    app.extensions["ccp_conversations"] = logbook if shared else ConversationStore()
+    # Follow-ups need the conversation's earlier subjects: they travel in its signed id.
+    secret = secret_from(str(app.config["SECRET_KEY"]))
+    app.extensions["ccp_conversations"] = ConversationTokens(secret)
 
     from . import admin, api, chat, errors, limits, preview, security, widget
 

@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["CCP_WORKERS"] = str(args.workers)
     if args.index:
         os.environ["CCP_INDEX_DIR"] = args.index
+    # Every worker signs conversation tokens with one key, even one made up for this run.
+    os.environ.setdefault("CCP_SECRET_KEY", os.urandom(32).hex())
     try:
         configure(Flask(__name__))
     except ValueError as exc:

@@ -1,38 +1,84 @@
-"""What each conversation's recent answers were about, so a follow-up can be read in
-context.
+"""What a conversation's recent answers were about, carried in its `conversation_id`.
 
-Kept in memory, bounded in size and age: nothing personal is stored, only the
-subjects of the last few answers (page titles, a few words each) under a random
-conversation id.
+The id is a signed token holding the subjects of the last few answers (page titles, a
+few words each, nothing personal) and when it was issued: whichever worker or machine
+receives a follow-up reads it in context without sticky sessions or a shared store.
+Each answer returns a new token; the client sends the latest back. A token that is
+unsigned, tampered with, expired or oversized starts a new conversation, never an error.
 """
 
 from __future__ import annotations
 
-import threading
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import os
 import time
-from collections import OrderedDict
+
+# Accepted as a conversation_id at all (anything else is a 400); only tokens this
+# server signed, and at most MAX_TOKEN long, carry a conversation.
+CONVERSATION_PATTERN = r"^[A-Za-z0-9_-]{1,4096}$"
+MAX_TOKEN = 1024
+SIGNATURE_BYTES = 16
+_SIGNATURE_CHARS = 22  # base64url of 16 bytes, unpadded
+MAX_SUBJECT = 160
 
 
-class ConversationStore:
-    def __init__(
-        self, max_conversations: int = 10_000, ttl_seconds: float = 3600, turns: int = 3
-    ) -> None:
-        self._data: OrderedDict[str, tuple[float, list[str]]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.max_conversations, self.ttl, self.turns = max_conversations, ttl_seconds, turns
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def secret_from(setting: str) -> bytes:
+    """The signing key: the setting when given (the same on every machine), or a new
+    random one, good for this process and the workers it forks only."""
+    return setting.encode() if setting else os.urandom(32)
+
+
+class ConversationTokens:
+    """Reads and issues conversation tokens signed with HMAC-SHA256 under `secret`."""
+
+    def __init__(self, secret: bytes, ttl_seconds: float = 3600, turns: int = 3) -> None:
+        self._secret, self.ttl, self.turns = secret, ttl_seconds, turns
+
+    def _sign(self, payload: bytes) -> str:
+        digest = hmac.new(self._secret, payload, hashlib.sha256).digest()
+        return _b64(digest[:SIGNATURE_BYTES])
 
     def previous(self, conversation_id: str) -> list[str]:
-        """The subjects of the conversation's recent answers, oldest first."""
-        with self._lock:
-            entry = self._data.get(conversation_id)
-            if entry is None or time.monotonic() - entry[0] > self.ttl:
-                return []
-            return list(entry[1])
+        """The subjects of the conversation's recent answers, oldest first; [] for
+        anything but a fresh token this server signed."""
+        if not 0 < len(conversation_id) - _SIGNATURE_CHARS <= MAX_TOKEN - _SIGNATURE_CHARS:
+            return []
+        body, signature = conversation_id[:-_SIGNATURE_CHARS], conversation_id[-_SIGNATURE_CHARS:]
+        try:
+            payload = _unb64(body)
+        except (binascii.Error, ValueError):
+            return []
+        if not hmac.compare_digest(self._sign(payload), signature):
+            return []
+        try:
+            issued, subjects = json.loads(payload)
+        except (ValueError, TypeError):
+            return []
+        if not isinstance(issued, (int, float)) or time.time() - issued > self.ttl:
+            return []
+        if not isinstance(subjects, list) or not all(isinstance(s, str) for s in subjects):
+            return []
+        return subjects[-self.turns :]
 
-    def add(self, conversation_id: str, subject: str, previous: list[str]) -> None:
-        """Remember an answer's subject after `previous`, the conversation so far."""
-        with self._lock:
-            self._data.pop(conversation_id, None)
-            self._data[conversation_id] = (time.monotonic(), (previous + [subject])[-self.turns :])
-            while len(self._data) > self.max_conversations:
-                self._data.popitem(last=False)
+    def add(self, conversation_id: str, subject: str, previous: list[str]) -> str:
+        """The token for the conversation after an answer about `subject`: older
+        subjects are dropped to keep it within MAX_TOKEN characters."""
+        subjects = [s[:MAX_SUBJECT] for s in (previous + [subject])[-self.turns :]]
+        while True:
+            payload = json.dumps([int(time.time()), subjects], separators=(",", ":")).encode()
+            token = _b64(payload) + self._sign(payload)
+            if len(token) <= MAX_TOKEN or not subjects:
+                return token
+            subjects = subjects[1:]

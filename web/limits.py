@@ -1,15 +1,17 @@
 """Cross-origin access and per-client rate limits for the API.
 
-The limiter counts requests per client in memory only (nothing is written anywhere);
-over the limit a client gets 429 with Retry-After. A client is known by its address,
-or with CCP_TRUSTED_PROXIES set by the address its proxies saw (X-Forwarded-For), and
-only ever kept or logged as a keyed hash of it.
+The limiter counts requests per client in this process's memory, or with
+CCP_RATE_LIMIT_STORAGE=redis://... in Redis, so that every worker and machine counts
+against one limit; over the limit a client gets 429 with Retry-After. A client is known
+by its address, or with CCP_TRUSTED_PROXIES set by the address its proxies saw
+(X-Forwarded-For), and only ever kept or logged as a keyed hash of it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 
 from flask import Flask, request
 from flask_cors import CORS
@@ -26,11 +28,18 @@ SHARED = {
 _KEY = os.urandom(16)
 
 
-def client_key() -> str:
+def client_key_with(key: bytes) -> Callable[[], str]:
     """The client as the limiter counts it, and as Flask-Limiter logs it on each 429:
-    a keyed hash of its address, so no address is kept or logged."""
-    address = (request.remote_addr or "").encode()
-    return hashlib.blake2b(address, key=_KEY, digest_size=8).hexdigest()
+    a hash of its address keyed with `key`, so no address is kept or logged."""
+
+    def client_key() -> str:
+        address = (request.remote_addr or "").encode()
+        return hashlib.blake2b(address, key=key, digest_size=8).hexdigest()
+
+    return client_key
+
+
+client_key = client_key_with(_KEY)
 
 
 def register(app: Flask) -> None:
@@ -49,7 +58,15 @@ def register(app: Flask) -> None:
     rate = app.config["RATE_LIMIT"]
     if not rate:
         return
-    limiter = Limiter(client_key, app=app, storage_uri="memory://", headers_enabled=True)
+    storage = app.config["RATE_LIMIT_STORAGE"] or "memory://"
+    key = client_key
+    if not storage.startswith("memory://"):
+        # Counts shared in Redis need the same client key on every machine.
+        secret = str(app.config["SECRET_KEY"]).encode()
+        key = client_key_with(
+            hashlib.blake2b(secret, person=b"ccp-limits", digest_size=16).digest()
+        )
+    limiter = Limiter(key, app=app, storage_uri=storage, headers_enabled=True)
     for scope, endpoints in SHARED.items():
         shared = limiter.shared_limit(rate, scope=scope)
         for endpoint in endpoints:

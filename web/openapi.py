@@ -9,6 +9,7 @@ from __future__ import annotations
 from assistant.facets import TOPICS, TYPES
 from assistant.settings import DECLARED
 
+from .conversations import CONVERSATION_PATTERN
 from .service import ID_PATTERN
 
 # The ranges a request is checked against, from the settings table.
@@ -93,6 +94,14 @@ CITATION = {
 
 _CELLS = {"type": "array", "items": {"type": "string"}}
 _ID = {"type": "string", "pattern": ID_PATTERN}
+_CONVERSATION = {
+    "type": "string",
+    "pattern": CONVERSATION_PATTERN,
+    "description": (
+        "A signed token carrying the conversation's recent subjects: send the one the "
+        "last answer returned. One not signed by this service starts a new conversation."
+    ),
+}
 
 SENTENCE = {
     "type": "object",
@@ -238,7 +247,7 @@ QUERY_RESPONSE = {
             "pattern": ID_PATTERN,
             "description": "For feedback; null when this answer is not recorded.",
         },
-        "conversation_id": _ID,
+        "conversation_id": _CONVERSATION,
         "index_version": {"type": "string"},
         "took_ms": {"type": "number"},
     },
@@ -252,7 +261,7 @@ QUESTION_PARAMS = [
         "schema": {"type": "string", "maxLength": QUESTION_CHARS},
     },
     {"name": "top_k", "in": "query", "schema": TOP_K},
-    {"name": "conversation_id", "in": "query", "schema": _ID},
+    {"name": "conversation_id", "in": "query", "schema": _CONVERSATION},
     {
         "name": "type",
         "in": "query",
@@ -472,7 +481,7 @@ OPENAPI = {
                 "properties": {
                     "question": {"type": "string", "minLength": 1, "maxLength": QUESTION_CHARS},
                     "top_k": TOP_K,
-                    "conversation_id": _ID,
+                    "conversation_id": _CONVERSATION,
                     "filters": FILTERS,
                 },
             },

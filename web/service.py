@@ -18,11 +18,13 @@ from assistant.facets import TOPICS, TYPES, Filters
 from assistant.records.logbook import RETRY_MAX
 from assistant.settings import DECLARED
 
+from .conversations import CONVERSATION_PATTERN
 from .errors import ApiError
 
 # Conversation and answer ids (the OpenAPI description gives the same pattern).
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 CONVERSATION_ID = re.compile(ID_PATTERN)
+CONVERSATION_TOKEN = re.compile(CONVERSATION_PATTERN)
 # Lone surrogates: the only characters a str can hold that UTF-8 cannot encode. JSON can
 # carry them ("\ud800"), and nothing downstream (the tokenizer, SQLite, the response)
 # can take them.
@@ -135,11 +137,11 @@ def check_top_k(value: object) -> int:
 def check_conversation_id(value: object) -> str:
     if value is None:
         return uuid.uuid4().hex
-    if not isinstance(value, str) or not CONVERSATION_ID.match(value):
+    if not isinstance(value, str) or not CONVERSATION_TOKEN.match(value):
         raise ApiError(
             400,
             "invalid_conversation_id",
-            '"conversation_id" must be 1-64 letters, digits, "-" or "_".',
+            '"conversation_id" must be 1-4096 letters, digits, "-" or "_".',
         )
     return value
 
@@ -203,7 +205,8 @@ def run_query(
     result = answer(question, index, previous=previous, **options)
     result = with_ways_on(result, index, options)
     took = (time.perf_counter() - started) * 1000
-    conversations.add(conversation_id, result.subject, previous)
+    # The conversation's next id: a token carrying this answer's subject too.
+    conversation_id = conversations.add(conversation_id, result.subject, previous)
     logbook = current_app.extensions["ccp_logbook"]
     answer_id = logbook.record_answer(result, index.version) if logbook else None
     return QueryResult(result, conversation_id, index.version, took, answer_id)

@@ -1,9 +1,10 @@
 """What was asked, what was answered and what users thought of it, for editors.
 
-Stored in SQLite: the question, the assistant's reading of it, whether it was answered,
-its confidence, the cited or suggested sections, and thumbs up/down feedback with an
-optional comment. Nothing about who asked (no IP address, no user id) is stored, and
-records older than the retention period are deleted.
+Stored in SQLite, or PostgreSQL for several machines (storage.py): the question, the
+assistant's reading of it, whether it was answered, its confidence, the cited or
+suggested sections, and thumbs up/down feedback with an optional comment. Nothing
+about who asked (no IP address, no user id) is stored, and records older than the
+retention period are deleted.
 
 Recording never gets in the way of answering: writes are queued and made by one
 background thread in batches, and a failure (a locked or full disk, a read-only file)
@@ -21,7 +22,6 @@ import atexit
 import json
 import logging
 import queue
-import sqlite3
 import threading
 import time
 import uuid
@@ -29,35 +29,10 @@ from collections import Counter
 from pathlib import Path
 
 from ..models import Answer
+from .storage import ANSWER, FEEDBACK_AFTER_ANSWER, PURGE, Storage, Write, open_storage
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS answers (
-    id TEXT PRIMARY KEY,
-    created_at REAL NOT NULL,
-    question TEXT NOT NULL,
-    reading TEXT NOT NULL,
-    no_answer INTEGER NOT NULL,
-    confidence REAL NOT NULL,
-    index_version TEXT NOT NULL,
-    sections TEXT NOT NULL          -- JSON: [{"passage_id", "title", "section", "url"}]
-);
-CREATE TABLE IF NOT EXISTS feedback (
-    answer_id TEXT NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
-    created_at REAL NOT NULL,
-    rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
-    comment TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS answers_created ON answers(created_at);
-CREATE TABLE IF NOT EXISTS conversations (
-    id TEXT PRIMARY KEY,            -- the random id the client holds
-    updated_at REAL NOT NULL,
-    readings TEXT NOT NULL          -- JSON: the last few readings, oldest first
-);
-"""
-CONVERSATION_TTL = 3600  # a follow-up more than an hour later starts afresh
-CONVERSATION_TURNS = 3
 BATCH_SECONDS = 0.05  # queued records wait at most this long to be written
 BATCH_SIZE = 500
 QUEUE_SIZE = 10_000  # records waiting to be written; any more are dropped
@@ -69,13 +44,6 @@ RETRY_FOR = 60.0  # for this long; then its records are dropped
 UNWRITTEN_FOR = 600.0
 PURGE_EVERY = 3600.0
 
-Write = tuple[str, tuple]
-ANSWER = "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-FEEDBACK = "INSERT INTO feedback VALUES (?, ?, ?, ?)"
-# Feedback queued behind its answer: stored if the answer was.
-FEEDBACK_AFTER_ANSWER = (
-    "INSERT INTO feedback SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM answers WHERE id = ?)"
-)
 # Why records were dropped, as /api/health says it.
 DROPPED = {
     "unstorable": "{n} record(s) could not be stored and were dropped (last: {last})",
@@ -89,19 +57,19 @@ DROPPED = {
 class Logbook:
     def __init__(
         self,
-        path: Path,
+        target: Path | str | Storage,
         retention_days: float = 90,
         *,
         queue_size: int = QUEUE_SIZE,
         retry_for: float = RETRY_FOR,
     ) -> None:
-        self.path = path
+        # A path or postgresql:// URL, or a storage made already.
+        self.storage = target if hasattr(target, "commit") else open_storage(target)
+        self.path: Path | None = getattr(self.storage, "path", None)  # SQLite's file
         self.retention = retention_days * 86400
         self.queue_size, self.retry_for = queue_size, retry_for
         self._lock = threading.Lock()
         self._last_purge = 0.0
-        self._ready = False
-        self._local = threading.local()
         self._queue: queue.Queue = queue.Queue(queue_size)
         self._pending: set[str] = set()  # answers queued or being written, not yet stored
         self._writer: threading.Thread | None = None
@@ -114,24 +82,10 @@ class Logbook:
         self.restarts = 0  # times the writer thread stopped and was started again
         self.stopped_reason = ""
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self):
         """This thread's connection (opened once per thread: opening costs more than
         most of what we do with it)."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            if not self._ready:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=0.25)  # never hold up an answer long
-            db.execute("PRAGMA foreign_keys = ON")
-            # WAL: readers never block the writer; NORMAL: no fsync per answer (a power
-            # cut may lose the last few records, never corrupt the file).
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            if not self._ready:
-                db.executescript(SCHEMA)
-                self._ready = True
-            self._local.db = db
-        return db
+        return self.storage.connect()
 
     def record_answer(self, answer: Answer, index_version: str) -> str | None:
         """Queue an answer to be stored; return its id, for feedback (None if the queue
@@ -166,11 +120,10 @@ class Logbook:
         if answer_id in self._pending:
             return True if self._enqueue(FEEDBACK_AFTER_ANSWER, (*row, answer_id)) else None
         try:
-            with self._lock, self._connect() as db:
-                if db.execute("SELECT 1 FROM answers WHERE id = ?", row[:1]).fetchone():
-                    db.execute(FEEDBACK, row)
+            with self._lock:
+                if self.storage.add_feedback(self._connect(), row):
                     return True
-        except sqlite3.Error as exc:
+        except self.storage.errors as exc:
             self._failed(exc)
             return None
         return None if _given_lately(answer_id) else False
@@ -178,47 +131,7 @@ class Logbook:
     def answers(self, since: float = 0.0) -> list[dict]:
         """Stored answers with their feedback, newest first."""
         self.flush()
-        with self._connect() as db:
-            db.row_factory = sqlite3.Row
-            rows = db.execute(
-                "SELECT a.*, COALESCE(SUM(f.rating = 1), 0) AS up, "
-                "COALESCE(SUM(f.rating = -1), 0) AS down, "
-                "GROUP_CONCAT(NULLIF(f.comment, ''), ' | ') AS comments "
-                "FROM answers a LEFT JOIN feedback f ON f.answer_id = a.id "
-                "WHERE a.created_at >= ? GROUP BY a.id ORDER BY a.created_at DESC",
-                (since,),
-            ).fetchall()
-        return [{**dict(r), "sections": json.loads(r["sections"])} for r in rows]
-
-    # Conversations live here too, so that every worker process (and every machine
-    # sharing the file) can read a follow-up in context.
-
-    def previous(self, conversation_id: str) -> list[str]:
-        """The subjects of the conversation's recent answers, oldest first."""
-        try:
-            with self._connect() as db:
-                row = db.execute(
-                    "SELECT readings FROM conversations WHERE id = ? AND updated_at > ?",
-                    (conversation_id, time.time() - CONVERSATION_TTL),
-                ).fetchone()
-        except sqlite3.Error as exc:
-            self._failed(exc)
-            return []
-        return json.loads(row[0]) if row else []
-
-    def add(self, conversation_id: str, subject: str, previous: list[str]) -> None:
-        """Remember an answer's subject after `previous`, the conversation so far."""
-        readings = (previous + [subject])[-CONVERSATION_TURNS:]
-        # Written at once (and not tried again), not queued: the follow-up may come
-        # next, to any worker.
-        self._write(
-            [
-                (
-                    "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?)",
-                    (conversation_id, time.time(), json.dumps(readings)),
-                )
-            ]
-        )
+        return self.storage.answers(self._connect(), since)
 
     def purge(self) -> None:
         """Delete records older than the retention period (also done hourly by writes)."""
@@ -226,11 +139,7 @@ class Logbook:
         self._write(self._expired())
 
     def _expired(self) -> list[tuple[str, tuple]]:
-        now = time.time()
-        return [
-            ("DELETE FROM answers WHERE created_at < ?", (now - self.retention,)),
-            ("DELETE FROM conversations WHERE updated_at < ?", (now - CONVERSATION_TTL,)),
-        ]
+        return [(PURGE, (time.time() - self.retention,))]
 
     def faults(self) -> list[str]:
         """What an operator should look at, for /api/health; empty when all is well.
@@ -268,12 +177,12 @@ class Logbook:
             self._hurry.set()
             done.wait(max(0.0, deadline - time.monotonic()))
 
-    def _enqueue(self, sql: str, params: tuple) -> bool:
+    def _enqueue(self, kind: str, params: tuple) -> bool:
         """Queue a write; False, and the record counted as dropped, if the queue is full
         (never wait for room: an answer must not wait for the log)."""
         self._ensure_writer()
         try:
-            self._queue.put_nowait((sql, params))
+            self._queue.put_nowait((kind, params))
         except queue.Full:
             self._drop("queue_full", 1, "")
             return False
@@ -312,7 +221,7 @@ class Logbook:
                 finally:
                     # Stored or dropped, the answers are no longer pending; and flush()
                     # is released, even if this thread stops.
-                    self._pending.difference_update(p[0] for sql, p in writes if sql == ANSWER)
+                    self._pending.difference_update(p[0] for kind, p in writes if kind == ANSWER)
                     for item in batch:
                         if isinstance(item, threading.Event):
                             item.set()
@@ -358,27 +267,26 @@ class Logbook:
             self._commit(writes)
             return []
         except Exception as exc:
-            if _about_the_file(exc):
+            if self.storage.is_fault(exc):
                 self._failed(exc)
                 return writes
         for i, write in enumerate(writes):
             try:
                 self._commit([write])
             except Exception as exc:
-                if _about_the_file(exc):
+                if self.storage.is_fault(exc):
                     self._failed(exc)
                     return writes[i:]
                 self._drop("unstorable", 1, _describe(exc))
         return []
 
     def _commit(self, writes: list[Write]) -> None:
-        with self._lock, self._connect() as db:
-            for sql, params in writes:
-                db.execute(sql, params)
+        with self._lock:
+            self.storage.commit(self._connect(), writes)
         self.error = None
 
     def _failed(self, exc: Exception) -> None:
-        self.error = f"recording to {self.path} failed: {exc}"
+        self.error = f"recording to {self.storage.where} failed: {exc}"
         log.error(self.error)
 
     def _drop(self, cause: str, count: int, last: str) -> None:
@@ -407,12 +315,6 @@ def _given_lately(answer_id: str) -> bool:
     except ValueError:
         return False
     return len(answer_id) == 32 and abs(time.time() - given) < UNWRITTEN_FOR
-
-
-def _about_the_file(exc: Exception) -> bool:
-    """Locked, busy, full, read-only, missing or not a database: a fault of the file,
-    which may pass. Any other error is about what a record holds."""
-    return isinstance(exc, sqlite3.OperationalError | OSError) or type(exc) is sqlite3.DatabaseError
 
 
 def _describe(exc: BaseException) -> str:
