@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -223,8 +224,11 @@ def check_workers(proc: subprocess.Popen, port: int) -> None:
     while True:
         now = workers_of(proc)
         if dead not in now and not answered:
-            assert post("What is the commissioning cycle?", "after")["citations"]
-            answered = True
+            try:
+                assert post("What is the commissioning cycle?", "after")["citations"]
+                answered = True
+            except urllib.error.URLError:  # Granian may refuse for a moment while it respawns
+                pass
         if answered and len(now) == 2:
             break
         assert time.monotonic() < deadline, "the dead worker was not replaced"

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from assistant import Answer, SearchIndex, answer
 from assistant.answer.suggest import Ask, did_you_mean, suggestions
 from assistant.facets import TOPICS, TYPES, Filters
-from assistant.records.logbook import RETRY_MAX
+from assistant.records.logbook import RETRY_MAX, Feedback
 from assistant.settings import DECLARED
 
 from .conversations import CONVERSATION_PATTERN
@@ -294,10 +294,10 @@ def record_feedback(answer_id: object, rating: object, comment: object = None) -
     logbook = current_app.extensions["ccp_logbook"]
     if logbook is None:
         raise ApiError(404, "feedback_off", "Feedback is not being recorded on this server.")
-    stored = logbook.record_feedback(answer_id, RATINGS[rating], comment.strip())
-    if stored is False:
+    outcome = logbook.record_feedback(answer_id, RATINGS[rating], comment.strip())
+    if outcome is Feedback.NO_SUCH_ANSWER:
         raise ApiError(404, "unknown_answer", "No answer has that id (it may have expired).")
-    if stored is None:
+    if outcome is Feedback.TRY_LATER:
         raise ApiError(
             503,
             "feedback_unavailable",

@@ -26,6 +26,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from enum import Enum
 from pathlib import Path
 
 from ..models import Answer
@@ -52,6 +53,14 @@ DROPPED = {
         "{n} record(s) were dropped after writing them failed for {seconds:g} s (last: {last})"
     ),
 }
+
+
+class Feedback(Enum):
+    """What became of feedback on an answer."""
+
+    STORED = "stored"  # or queued behind its answer, to be stored with it
+    NO_SUCH_ANSWER = "no such answer"
+    TRY_LATER = "try later"  # it cannot be stored just now, or its answer not yet found
 
 
 class Logbook:
@@ -112,21 +121,21 @@ class Logbook:
         self._pending.discard(answer_id)
         return None
 
-    def record_feedback(self, answer_id: str, rating: int, comment: str = "") -> bool | None:
-        """Store feedback on an answer: True if stored, or queued behind its answer while
-        that waits to be written (and then stored with it); False if there is no such
-        answer; None if it cannot be stored now (try again later)."""
+    def record_feedback(self, answer_id: str, rating: int, comment: str = "") -> Feedback:
+        """Store feedback on an answer, or queue it behind its answer while that waits to
+        be written (then it is stored with it)."""
         row = (answer_id, time.time(), rating, comment)
         if answer_id in self._pending:
-            return True if self._enqueue(FEEDBACK_AFTER_ANSWER, (*row, answer_id)) else None
+            queued = self._enqueue(FEEDBACK_AFTER_ANSWER, (*row, answer_id))
+            return Feedback.STORED if queued else Feedback.TRY_LATER
         try:
             with self._lock:
                 if self.storage.add_feedback(self._connect(), row):
-                    return True
+                    return Feedback.STORED
         except self.storage.errors as exc:
             self._failed(exc)
-            return None
-        return None if _given_lately(answer_id) else False
+            return Feedback.TRY_LATER
+        return Feedback.TRY_LATER if _given_lately(answer_id) else Feedback.NO_SUCH_ANSWER
 
     def answers(self, since: float = 0.0) -> list[dict]:
         """Stored answers with their feedback, newest first."""
