@@ -53,3 +53,10 @@ def test_the_page_shows_suggestions_as_buttons(client):
     buttons = html.select("li.reply .suggestions form.ask-choice button")
     api = client.post("/api/query", json={"question": QUESTION}).json
     assert [b.get_text() for b in buttons] == api["suggestions"]
+
+
+def test_a_heading_reads_as_part_of_a_sentence():
+    from assistant.answer.suggest import _in_sentence
+
+    assert _in_sentence("A new report on arts", "") == "a new report on arts"
+    assert _in_sentence("NHS commissioners", "") == "NHS commissioners"  # an acronym stays

@@ -198,7 +198,7 @@ def _in_sentence(heading: str, text: str) -> str:
     if (
         first != lower
         and (lower in STOP_WORDS or re.search(rf"\b{re.escape(lower)}\b", text))
-        and not first.isupper()
+        and not (first.isupper() and len(first) > 1)  # an acronym, but "A" is a word
     ):
         return lower + heading[len(first) :]
     return heading
