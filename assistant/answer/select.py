@@ -7,7 +7,7 @@ pronoun leans on).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -74,6 +74,7 @@ class PassageParts:
     pieces: tuple[Piece, ...]
     groups: tuple[Group, ...]
     vectors: np.ndarray | None = None  # one row per piece, computed when first needed
+    states: dict[str, tuple[bool, ...]] = field(default_factory=dict)  # see `_states`
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,13 +331,26 @@ def _score_all(hits, kind, weights, covered_by, vector) -> list[_Scored]:
             semantic = max(0.0, float(sims[i])) if sims is not None else 0.0
             if overlap <= 0 and semantic < 0.3:
                 continue
-            text = hit.passage.text[piece.start : piece.end]
-            states = kinds.states(kind, text)
+            states = _states(hit.passage, parts, i, kind)
             score = relevance * (overlap + SEMANTIC * semantic)
             score += STATES_KIND * relevance * states
             score += LEAD_POSITION * (i == 0)
             out.append(_Scored(rank, hit, i, piece, score))
     return out
+
+
+def _states(passage: Passage, parts: PassageParts, i: int, kind: kinds.QuestionKind) -> bool:
+    """Whether piece `i` states the kind of answer asked for, worked out once per passage
+    and kind (a definition's depends on its subject, so it is not kept)."""
+    if kind.kind == kinds.DEFINITION:
+        piece = parts.pieces[i]
+        return kinds.states(kind, passage.text[piece.start : piece.end])
+    found = parts.states.get(kind.kind)
+    if found is None:
+        found = parts.states[kind.kind] = tuple(
+            kinds.states(kind, passage.text[p.start : p.end]) for p in parts.pieces
+        )
+    return found[i]
 
 
 def _definition_strength(s: _Scored, subjects: tuple[str, ...]) -> int:
