@@ -18,8 +18,6 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)  # as in http.py
 
 import argparse  # noqa: E402
 import os  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
 
 import bm25s  # noqa: E402
 from flask import Flask, jsonify, request  # noqa: E402
@@ -27,7 +25,7 @@ from nltk.stem.snowball import SnowballStemmer  # noqa: E402
 
 from assistant import load_current  # noqa: E402
 from web import DEFAULTS  # noqa: E402
-from web.__main__ import supervise, waitress_options  # noqa: E402
+from web.__main__ import run_granian, run_waitress, waitress_options  # noqa: E402
 
 _stem = SnowballStemmer("english").stem
 
@@ -73,45 +71,13 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["PEER_INDEX"] = args.index
     threads = args.threads or (1 if args.server == "granian" else 2)
-    if args.server == "granian":  # as web.__main__.serve_granian
-        import multiprocessing
-
-        from granian.constants import Interfaces
-        from granian.log import LogLevels
-        from granian.server import Server
-
-        multiprocessing.set_start_method("spawn", force=True)
-        Server(
-            "benchmarks.peer_service:create_app",
-            factory=True,
-            address=args.host,
-            port=args.port,
-            interface=Interfaces.WSGI,
-            workers=args.workers,
-            blocking_threads=threads,
-            websockets=False,
-            log_level=LogLevels.warning,
-        ).serve()
-        return
-    from waitress import serve  # as web.__main__.serve_waitress, with its options
-
-    app, options = create_app(), waitress_options(threads, DEFAULTS)
-    if args.workers == 1:
-        serve(app, host=args.host, port=args.port, **options)
-        return
-    listener = socket.create_server((args.host, args.port), backlog=2048)
-
-    def start_worker() -> int:
-        pid = os.fork()
-        if pid == 0:
-            signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-            try:
-                serve(app, sockets=[listener], **options)
-            finally:
-                os._exit(0)
-        return pid
-
-    supervise({start_worker() for _ in range(args.workers)}, start_worker)
+    if args.server == "granian":  # served as ours is (web/__main__.py)
+        run_granian(
+            "benchmarks.peer_service:create_app", args.host, args.port, args.workers, threads
+        )
+    else:
+        options = waitress_options(threads, DEFAULTS)
+        run_waitress(create_app(), args.host, args.port, args.workers, options)
 
 
 if __name__ == "__main__":

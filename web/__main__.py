@@ -115,16 +115,21 @@ def cannot_listen(host: str, port: int) -> str | None:
 
 
 def serve_waitress(args: argparse.Namespace) -> None:
-    """One process, or workers forked after the index is loaded (so they share its
-    pages copy-on-write) that all accept from one socket."""
+    app = create_app()
+    run_waitress(
+        app, args.host, args.port, args.workers, waitress_options(args.threads, app.config)
+    )
+
+
+def run_waitress(app, host: str, port: int, workers: int, options: dict) -> None:
+    """One process, or workers forked after the app (and its index) is loaded, so they
+    share its pages copy-on-write, all accepting from one socket."""
     from waitress import serve
 
-    app = create_app()
-    options = waitress_options(args.threads, app.config)
-    if args.workers == 1:
-        serve(app, host=args.host, port=args.port, **options)
+    if workers == 1:
+        serve(app, host=host, port=port, **options)
         return
-    listener = socket.create_server((args.host, args.port), backlog=2048)
+    listener = socket.create_server((host, port), backlog=2048)
 
     def start_worker() -> int:
         pid = os.fork()
@@ -136,7 +141,7 @@ def serve_waitress(args: argparse.Namespace) -> None:
                 os._exit(0)
         return pid
 
-    supervise({start_worker() for _ in range(args.workers)}, start_worker)
+    supervise({start_worker() for _ in range(workers)}, start_worker)
 
 
 # Waitress sends each write the moment it is made, so every response went out as two
@@ -198,6 +203,11 @@ def serve_granian(args: argparse.Namespace) -> None:
     """Workers started by Granian, each making its own app. Granian has no body limit
     of its own and needs none: it hands the app the request before reading the body, and
     the app refuses one over MAX_CONTENT_LENGTH from its Content-Length."""
+    run_granian("web:create_app", args.host, args.port, args.workers, args.threads)
+
+
+def run_granian(factory: str, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the app that `factory` ("module:function") makes, in Granian's workers."""
     import multiprocessing
 
     from granian.constants import Interfaces
@@ -208,13 +218,13 @@ def serve_granian(args: argparse.Namespace) -> None:
     # forked child can inherit a lock one of them held (logging's, say) and hang.
     multiprocessing.set_start_method("spawn", force=True)
     Server(
-        "web:create_app",
+        factory,
         factory=True,
-        address=args.host,
-        port=args.port,
+        address=host,
+        port=port,
         interface=Interfaces.WSGI,
-        workers=args.workers,
-        blocking_threads=args.threads,
+        workers=workers,
+        blocking_threads=threads,
         respawn_failed_workers=True,
         websockets=False,
         log_level=LogLevels.warning,

@@ -125,8 +125,6 @@ def compose(
         return _decline(query, hits, index, evidence, referral, current, base_url)
 
     hits = hits[:top_k]
-    if query.follow_up:
-        weights = {t: w * (1 if t in query.own_terms else CONTEXT) for t, w in weights.items()}
     subjects = (
         kind.subject,
         *kinds.acronyms(kind.subject, expand_synonyms(kind.subject, index.synonyms)),
@@ -136,7 +134,7 @@ def compose(
     units = choose(
         hits,
         kind,
-        weights,
+        _focused(weights, query.own_terms) if query.follow_up else weights,
         query.covered_by,
         query.own_vector,
         max_sentences,
@@ -362,17 +360,16 @@ def _term_weights(query: Query, index: SearchIndex) -> dict[str, float]:
 def _further_parts(query: Query, weights: dict[str, float], index: SearchIndex) -> tuple:
     """The question's parts after the first ("... and when did it come out?"), each with
     its kind, the weights of its own words and its vector, for choosing what answers it."""
-    out = []
-    for part in kinds.parts(query.question)[1:]:
-        own = set(analyze(part))
-        out.append(
-            (
-                kinds.question_kind(part),
-                {t: w * (1 if t in own else CONTEXT) for t, w in weights.items()},
-                index.embed_query(part),
-            )
-        )
-    return tuple(out)
+    return tuple(
+        (kinds.question_kind(part), _focused(weights, set(analyze(part))), index.embed_query(part))
+        for part in kinds.parts(query.question)[1:]
+    )
+
+
+def _focused(weights: dict[str, float], own: set[str] | frozenset[str]) -> dict[str, float]:
+    """The weights for choosing sentences by some of the question's words (a follow-up's
+    own, one part's): the other words, context there, count CONTEXT as much."""
+    return {t: w * (1 if t in own else CONTEXT) for t, w in weights.items()}
 
 
 def _entries(index: SearchIndex, subjects: tuple[str, ...], hits: list[Hit]) -> list[Hit]:
