@@ -117,3 +117,20 @@ def test_headings_without_ids_get_a_text_fragment_link():
     )
     doc = extract(RawPage(url="p.html", content=html))
     assert doc.sections[0].anchor == ":~:text=Who%20pays%3F"
+
+
+def test_link_and_emphasis_text_runs_on_into_the_sentence():
+    html = (
+        "<html><head><title>Timeline</title></head><body><main><h1>Timeline</h1>"
+        "<p>The programme started in July 2013 and ran for four years in all (see "
+        '<a href="/about/timeline.html">the timeline</a>). Its reports are listed on '
+        '<a href="/reports.html">the reports page</a>, and its <em>main</em> partners '
+        "were NPC and NEF.<br>A second line follows the break.</p>"
+        "<p>The evaluators reported\n<a href='/b.html'>that</a>\n<em>the</em> groups worked "
+        "well, and that partners wanted to carry on after the first year of funding.</p>"
+        "</main></body></html>"
+    )
+    text = all_text(extract(RawPage(url="t.html", content=html.encode())))
+    assert "(see the timeline). Its reports are listed on the reports page, and" in text
+    assert "its main partners were NPC and NEF. A second line" in text
+    assert "The evaluators reported that the groups worked well" in text
