@@ -203,6 +203,19 @@ def test_no_answer_opens_with_a_fragment_or_a_pronoun(corpus_index):
         assert len(texts) == len(set(texts)), q["question"]  # nothing shown twice
 
 
+def test_no_answer_quotes_a_pointer_to_another_page(corpus_index):
+    """The corpus has sentences that only send the reader elsewhere, some long ("For the
+    research evidence ... including ..., see research and reviews."); citations do that
+    job, so no answer quotes them."""
+    pointer = re.compile(r"\s*(For|To)\b[^.;:]*,\s*see\b|.*\bhave their own page\b")
+    in_corpus = [p.text for p in corpus_index.passages if pointer.search(p.text)]
+    assert len(in_corpus) > 10
+    for q in load_questions(*SETS):
+        result = answer(q["question"], corpus_index)
+        for s in result.sentences:
+            assert not pointer.match(s.text), (q["question"], s.text)
+
+
 # -- declining well ----------------------------------------------------------------------
 
 

@@ -306,9 +306,18 @@ def _units(picked: list[_Scored], covered_by, max_units: int, must: int = 1) -> 
 
 
 def _points_on(sentence: str) -> bool:
-    """A short sentence that only sends the reader elsewhere ("For the wider picture,
-    see the overview.")."""
-    return len(sentence.split()) <= 16 and re.search(r"\bsee\b", sentence, re.I) is not None
+    """A sentence that only sends the reader elsewhere: a short one that says "see", or
+    one whose main clause does ("For the research on X, including Y and Z, see research
+    and reviews.", "Its findings have their own page.")."""
+    if len(sentence.split()) <= 16 and re.search(r"\bsee\b", sentence, re.I):
+        return True
+    return POINTER.match(sentence) is not None
+
+
+# "For <what>, see <where>." and "<what> has its own page.": pointers of any length.
+POINTER = re.compile(
+    r"\s*(?:(?:For|To)\b[^.;:]*,\s*see\b|[^.;]*\b(?:has|have) (?:its|their) own pages?\b)"
+)
 
 
 def _score_all(hits, kind, weights, covered_by, vector) -> list[_Scored]:
