@@ -201,6 +201,9 @@ def test_no_answer_opens_with_a_fragment_or_a_pronoun(corpus_index):
             assert not LEANS_BACK.match(opening.text), q["question"]
         texts = [s.text for s in result.sentences]
         assert len(texts) == len(set(texts)), q["question"]  # nothing shown twice
+        for s in result.sentences:  # no title or running line from a PDF passes as one
+            if s.kind == "sentence":
+                assert re.search(r"[.!?:;)\]\"”’']\s*$", s.text), (q["question"], s.text)
 
 
 def test_no_answer_quotes_a_pointer_to_another_page(corpus_index):

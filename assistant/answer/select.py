@@ -27,6 +27,9 @@ LEANS_BACK = re.compile(
     r"\s*(It|Its|This|That|These|Those|They|Their|Them|He|She|His|Her|Such|Both|Here|"
     r"The latter|The former|The same|The site|The figure|The above|Also|However|But)\b"
 )
+# How a sentence ends; a line that does not end so is a title, subtitle or running line
+# (in a PDF's front matter: "NEF's 2016 report for commissioners") or was cut off.
+ENDS_SENTENCE = re.compile(r"[.!?:;)\]\"”’']\s*$")
 # Sentences about the page rather than its subject ("This page covers ...").
 META = re.compile(
     r"\s*(This|The other) (page|pages|section|case study|guide|news item|summary)s?\b"
@@ -119,9 +122,15 @@ def _read_parts(passage: Passage) -> PassageParts:
         if (
             atom.kind == "sentence"
             and atom.group < 0
-            and (META.match(piece) or SIGNPOST.match(piece) or _points_on(piece))
+            and (
+                META.match(piece)
+                or SIGNPOST.match(piece)
+                or _points_on(piece)
+                or not ENDS_SENTENCE.search(piece)
+            )
         ):
-            continue  # says nothing about the subject, or only where to read about it
+            continue  # says nothing about the subject, only where to read about it, or
+            # is not a sentence at all
         leans = atom.kind == "sentence" and (
             LEANS_BACK.match(piece) is not None or THERE.search(piece) is not None
         )
