@@ -13,7 +13,7 @@ QUESTION = "Who chaired the programme's advisory group?"
 def test_every_section_question_in_the_corpus_is_answered_from_its_section(app, client):
     with app.test_request_context():
         options = answer_options(settings_of(app).top_k)
-        index = app.extensions["ccp_index"].get()
+        index = app.extensions["ccp_index_holder"].get()
         ask, key = asker(index, options)
         questions = {p.id: section_question(p, index, ask, key) for p in index.passages}
     offered = {q for q in questions.values() if q}

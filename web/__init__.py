@@ -38,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     holder = IndexHolder(index_dir, settings.reload_check_seconds)
     holder.load()
     index = holder.index
-    app.extensions["ccp_index"] = holder
+    app.extensions["ccp_index_holder"] = holder
     settings = app.extensions["ccp_settings"] = _with_site(settings, index)
     source = settings.source_dir or (index.manifest.get("source") if index else "")
     app.extensions["ccp_reindexer"] = Reindexer(

@@ -37,7 +37,7 @@ def reindex():
 
 @bp.get("/status")
 def status():
-    holder = current_app.extensions["ccp_index"]
+    holder = current_app.extensions["ccp_index_holder"]
     index = holder.index
     return jsonify(
         {

@@ -229,7 +229,7 @@ def report():
             401,
             {"WWW-Authenticate": "Bearer"},
         )
-    gaps = find_gaps(logbook.answers(), current_app.extensions["ccp_index"].index)
+    gaps = find_gaps(logbook.answers(), current_app.extensions["ccp_index_holder"].index)
     if request.args.get("format") == "csv":
         return Response(
             to_csv(gaps),

@@ -69,7 +69,7 @@ def index_or_none() -> SearchIndex | None:
     """The index now serving, or None if there is none; its version is noted for the
     response headers. A request calls this once and keeps the index, so it sees a single
     version even if a new one becomes current meanwhile."""
-    index = current_app.extensions["ccp_index"].get()
+    index = current_app.extensions["ccp_index_holder"].get()
     if index is not None:
         g.index_version = index.version
     return index
