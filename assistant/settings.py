@@ -114,7 +114,7 @@ class Settings:
         "so `indexer.py report --db` on that URL sees all their questions; needs psycopg",
     )
     retention_days: float = _setting(
-        90, "days questions, answers and feedback are kept", 0.0, 36500.0
+        90.0, "days questions, answers and feedback are kept", 0.0, 36500.0
     )
     cors_origins: str = _setting(
         "", "origins allowed to call the API from a browser, comma-separated (* for any)"
@@ -179,7 +179,7 @@ class Settings:
         values.update(_bundle(environ.get(ENV_PREFIX + BUNDLE), ENV_PREFIX + BUNDLE))
         for key, value in environ.items():
             if key.startswith(ENV_PREFIX) and key != ENV_PREFIX + BUNDLE:
-                values[_declared(key.removeprefix(ENV_PREFIX), key).name] = (value, key)
+                values[_from_env(key).name] = (value, key)
         given = given or {}
         values.update(_bundle(given.get(BUNDLE), BUNDLE))
         for key, value in given.items():
@@ -212,13 +212,12 @@ def _bundle(raw: object, where: str) -> dict[str, tuple[object, str]]:
     return out
 
 
-def _declared(name: str, where: str) -> Setting:
-    setting = DECLARED.get(name.lower())
+def _from_env(key: str) -> Setting:
+    """The setting environment variable `key` (CCP_...) sets."""
+    setting = DECLARED.get(key.removeprefix(ENV_PREFIX).lower())
     if setting is None:
-        raise ValueError(
-            f"unknown setting {where}{_nearest(name.lower(), list(DECLARED))}; known: "
-            + ", ".join(s.env for s in DECLARED.values())
-        )
+        known = [s.env for s in DECLARED.values()]
+        raise ValueError(f"unknown setting {key}{_nearest(key, known)}; known: {', '.join(known)}")
     return setting
 
 
@@ -323,7 +322,7 @@ def plain_table() -> str:
     return "\n".join(lines)
 
 
-README_START = "<!-- settings: made by `python -m assistant.settings --readme`; do not edit -->"
+README_START = "<!-- settings: made by `python scripts/settings_table.py`; do not edit -->"
 README_END = "<!-- end of settings -->"
 
 
@@ -331,25 +330,3 @@ def with_table(readme: str) -> str:
     """The README's text with its table of settings made afresh."""
     start, end = readme.index(README_START), readme.index(README_END)
     return readme[: start + len(README_START)] + "\n" + markdown_table() + readme[end:]
-
-
-def main(argv: list[str] | None = None) -> None:
-    import argparse
-    from pathlib import Path
-
-    parser = argparse.ArgumentParser(
-        prog="python -m assistant.settings", description="Print the table of settings."
-    )
-    parser.add_argument(
-        "--readme", action="store_true", help="write it into README.md instead of printing"
-    )
-    args = parser.parse_args(argv)
-    if args.readme:
-        path = Path(__file__).resolve().parent.parent / "README.md"
-        path.write_text(with_table(path.read_text("utf-8")), "utf-8")
-    else:
-        print(markdown_table(), end="")
-
-
-if __name__ == "__main__":
-    main()

@@ -33,7 +33,7 @@ from . import configure, create_app, settings_of
 
 log = logging.getLogger(__name__)
 
-SETTINGS_HELP = """settings, read from environment variables at start-up:
+ENVIRONMENT_HELP = """settings, read from environment variables at start-up:
   (the answer and index ones may also be given together as JSON in CCP_SETTINGS,
   e.g. CCP_SETTINGS='{"top_k": 8}'; a CCP_<NAME> wins over CCP_SETTINGS)
 """
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m web",
         description=__doc__.splitlines()[0],
-        epilog=SETTINGS_HELP + plain_table(),
+        epilog=ENVIRONMENT_HELP + plain_table(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
