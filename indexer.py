@@ -22,7 +22,7 @@ from assistant.ingest.documents import Limits
 from assistant.ingest.fetch import CrawlConfig
 from assistant.records.gaps import find_gaps, to_csv, to_html
 from assistant.records.logbook import Logbook
-from assistant.settings import DECLARED, validated
+from assistant.settings import DECLARED
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_SOURCE = Path("corpus")
@@ -71,8 +71,9 @@ def cmd_build(args: argparse.Namespace, incremental: bool = False) -> int:
 def _limits(args: argparse.Namespace) -> dict:
     """The document limits given, each checked against its range."""
     given = {"pages": args.max_document_pages, "bytes": args.max_document_bytes}
-    checked = validated({f"max_document_{k}": v for k, v in given.items()})
-    return {k: checked[f"max_document_{k}"] for k in given}
+    return {
+        k: DECLARED[f"max_document_{k}"].check(v, f"--max-document-{k}") for k, v in given.items()
+    }
 
 
 def cmd_update(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from waitress.server import create_server
 
 from assistant import load_current
 from assistant.build import build
-from web import create_app
+from web import create_app, settings_of
 from web.__main__ import waitress_options
 
 from .servers import postgres_url, redis_url  # noqa: F401 (fixtures for every test)
@@ -82,7 +82,7 @@ class LiveServer:
 
     def __init__(self, app) -> None:
         self.app = app
-        options = waitress_options(4, app.config)
+        options = waitress_options(4, settings_of(app))
         self.server = create_server(app, host="127.0.0.1", port=0, **options)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.stopping = threading.Event()

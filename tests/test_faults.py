@@ -186,7 +186,7 @@ def test_a_question_that_is_not_text_does_not_stop_recording(tmp_path):
 def test_a_record_that_cannot_be_stored_is_dropped_alone(tmp_path):
     _, app = serve(tmp_path)
     logbook = app.extensions["ccp_logbook"]
-    index = app.extensions["ccp_index"].index
+    index = app.extensions["ccp_index_holder"].index
     good = answer("What happens in the review step?", index)
     bad = dataclasses.replace(good, question="review \ud800")  # what validation now refuses
     ids = [logbook.record_answer(a, index.version) for a in (good, bad, good)]

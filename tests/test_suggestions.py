@@ -4,6 +4,7 @@ ones, and every one of them, over the whole corpus, answered when asked."""
 from bs4 import BeautifulSoup
 
 from assistant.answer.suggest import section_question
+from web import settings_of
 from web.service import answer_options, asker
 
 QUESTION = "Who chaired the programme's advisory group?"
@@ -11,8 +12,8 @@ QUESTION = "Who chaired the programme's advisory group?"
 
 def test_every_section_question_in_the_corpus_is_answered_from_its_section(app, client):
     with app.test_request_context():
-        options = answer_options(app.config["SETTINGS"]["top_k"])
-        index = app.extensions["ccp_index"].get()
+        options = answer_options(settings_of(app).top_k)
+        index = app.extensions["ccp_index_holder"].get()
         ask, key = asker(index, options)
         questions = {p.id: section_question(p, index, ask, key) for p in index.passages}
     offered = {q for q in questions.values() if q}

@@ -24,18 +24,28 @@ import signal
 import socket
 import sys
 import warnings
-from collections.abc import Mapping
-from typing import Any
 
 from flask import Flask
 
-from . import configure, create_app
+from assistant.settings import Settings, plain_table
+
+from . import configure, create_app, settings_of
 
 log = logging.getLogger(__name__)
 
+ENVIRONMENT_HELP = """settings, read from environment variables at start-up:
+  (the answer and index ones may also be given together as JSON in CCP_SETTINGS,
+  e.g. CCP_SETTINGS='{"top_k": 8}'; a CCP_<NAME> wins over CCP_SETTINGS)
+"""
+
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m web", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m web",
+        description=__doc__.splitlines()[0],
+        epilog=ENVIRONMENT_HELP + plain_table(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
     parser.add_argument("--index", default=None, help="index directory (default index/)")
@@ -117,7 +127,7 @@ def cannot_listen(host: str, port: int) -> str | None:
 def serve_waitress(args: argparse.Namespace) -> None:
     app = create_app()
     run_waitress(
-        app, args.host, args.port, args.workers, waitress_options(args.threads, app.config)
+        app, args.host, args.port, args.workers, waitress_options(args.threads, settings_of(app))
     )
 
 
@@ -152,25 +162,25 @@ def run_waitress(app, host: str, port: int, workers: int, options: dict) -> None
 ONE_SEND_BYTES = 64 * 1024
 
 
-def waitress_options(threads: int, config: Mapping[str, Any]) -> dict:
-    """Waitress's settings from the app's: its own defaults let one client send a 1 GiB
-    body (spooled to a temporary file before the app can refuse it) and 100 slow ones
-    take every connection."""
+def waitress_options(threads: int, settings: Settings) -> dict:
+    """Waitress's options from the app's settings: its own defaults let one client send
+    a 1 GiB body (spooled to a temporary file before the app can refuse it) and 100 slow
+    ones take every connection."""
     from waitress.adjustments import Adjustments
 
-    timeout = config["CHANNEL_TIMEOUT"]
+    timeout = settings.channel_timeout
     options = {
         "threads": threads,
         "ident": "ccp-assistant",
         # Waitress refuses a body of its limit or more, Flask one over its own.
-        "max_request_body_size": config["MAX_CONTENT_LENGTH"] + 1,
-        "connection_limit": config["CONNECTION_LIMIT"],
+        "max_request_body_size": settings.max_content_length + 1,
+        "connection_limit": settings.connection_limit,
         "channel_timeout": timeout,
         # How often idle connections are looked for: one closes within 1.5 timeouts.
         "cleanup_interval": max(1, timeout // 2),
         # Waitress drops X-Forwarded-For and its kin unless told to keep them: kept only
         # for the app's ProxyFix when there are trusted proxies (see web/limits.py).
-        "clear_untrusted_proxy_headers": not config["TRUSTED_PROXIES"],
+        "clear_untrusted_proxy_headers": not settings.trusted_proxies,
     }
     # The setting is deprecated; a waitress that has dropped it serves as before.
     if hasattr(Adjustments, "send_bytes"):

@@ -6,6 +6,7 @@ import hmac
 
 from flask import Blueprint, current_app, jsonify, request
 
+from . import settings_of
 from .errors import ApiError
 
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
@@ -13,14 +14,14 @@ bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 
 def is_admin() -> bool:
     """True when the request carries the admin token (compared in constant time)."""
-    token = current_app.config["ADMIN_TOKEN"]
+    token = settings_of(current_app).admin_token
     given = request.headers.get("Authorization", "")
     return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
 
 
 @bp.before_request
 def require_token():
-    if not current_app.config["ADMIN_TOKEN"]:
+    if not settings_of(current_app).admin_token:
         raise ApiError(404, "not_found", "The admin API is off: no admin token is set.")
     if not is_admin():
         raise ApiError(401, "unauthorized", "Send the admin token as 'Authorization: Bearer ...'.")
@@ -36,7 +37,7 @@ def reindex():
 
 @bp.get("/status")
 def status():
-    holder = current_app.extensions["ccp_index"]
+    holder = current_app.extensions["ccp_index_holder"]
     index = holder.index
     return jsonify(
         {

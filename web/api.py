@@ -84,7 +84,7 @@ def openapi():
 
 @bp.get("/health")
 def health():
-    holder = current_app.extensions["ccp_index"]
+    holder = current_app.extensions["ccp_index_holder"]
     index = index_or_none()
     if index is None:
         return jsonify(

@@ -24,6 +24,7 @@ from assistant.facets import TOPICS, TYPES, facet_counts
 from assistant.models import Answer, AnswerSentence, Citation
 from assistant.records.gaps import find_gaps, to_csv, to_html
 
+from . import settings_of
 from .admin import is_admin
 from .errors import ApiError
 from .preview import annotate
@@ -218,7 +219,7 @@ def feedback():
 @bp.get("/admin/report")
 def report():
     """The unanswered-questions report, for holders of the admin token."""
-    token = current_app.config["ADMIN_TOKEN"]
+    token = settings_of(current_app).admin_token
     logbook = current_app.extensions["ccp_logbook"]
     if not token or logbook is None:
         abort(404)
@@ -228,7 +229,7 @@ def report():
             401,
             {"WWW-Authenticate": "Bearer"},
         )
-    gaps = find_gaps(logbook.answers(), current_app.extensions["ccp_index"].index)
+    gaps = find_gaps(logbook.answers(), current_app.extensions["ccp_index_holder"].index)
     if request.args.get("format") == "csv":
         return Response(
             to_csv(gaps),
@@ -243,7 +244,7 @@ def report():
 def site(path: str):
     """Serve the local snapshot the index was built from, so citation links open; its
     pages mark the quoted sentence and lead back to the assistant."""
-    folder = current_app.config["SITE_DIR"]  # resolved when the app was made
+    folder = settings_of(current_app).site_dir  # resolved when the app was made
     if not folder:
         abort(404)
     if path.endswith("/"):

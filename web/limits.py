@@ -18,6 +18,8 @@ from flask_cors import CORS
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import settings_of
+
 # One budget per client for each kind of work, however it is asked for: a client
 # that has used its questions on the API cannot go on asking through the chat page.
 SHARED = {
@@ -44,10 +46,11 @@ client_key = client_key_with(_KEY)
 
 def register(app: Flask) -> None:
     """Apply proxies, CORS and rate limits; call after the blueprints are registered."""
-    proxies = app.config["TRUSTED_PROXIES"]
+    settings = settings_of(app)
+    proxies = settings.trusted_proxies
     if proxies:  # otherwise X-Forwarded-For is anyone's to write, and never believed
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
-    origins = [o.strip() for o in app.config["CORS_ORIGINS"].split(",") if o.strip()]
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
         # /turn too: the embeddable widget (/widget.js) shows answers as the chat does.
         CORS(
@@ -55,14 +58,14 @@ def register(app: Flask) -> None:
             resources={r"/api/*": {"origins": origins}, "/turn": {"origins": origins}},
             expose_headers=["X-Index-Version", "Retry-After", "X-Conversation-Id", "X-No-Answer"],
         )
-    rate = app.config["RATE_LIMIT"]
+    rate = settings.rate_limit
     if not rate:
         return
-    storage = app.config["RATE_LIMIT_STORAGE"] or "memory://"
+    storage = settings.rate_limit_storage or "memory://"
     key = client_key
     if not storage.startswith("memory://"):
         # Counts shared in Redis need the same client key on every machine.
-        secret = str(app.config["SECRET_KEY"]).encode()
+        secret = settings.secret_key.encode()
         key = client_key_with(
             hashlib.blake2b(secret, person=b"ccp-limits", digest_size=16).digest()
         )

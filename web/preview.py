@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from assistant.answer.compose import link_to
 
+from . import settings_of
 from .service import index_or_none
 
 bp = Blueprint("preview", __name__)
@@ -58,7 +59,7 @@ def preview(passage_id: str):
         "preview.html",
         passage=passage,
         blocks=blocks(passage.text, *(quote or (None, None))),
-        url=link_to(passage, current_app.config["BASE_URL"], quote),
+        url=link_to(passage, settings_of(current_app).base_url, quote),
     )
 
 

@@ -7,14 +7,18 @@ import threading
 import time
 from pathlib import Path
 
+from assistant.settings import DEFAULTS, Settings
+
 log = logging.getLogger(__name__)
 
 
 class Reindexer:
-    def __init__(self, source: Path | None, index_root: Path, settings: dict | None = None) -> None:
+    def __init__(
+        self, source: Path | None, index_root: Path, settings: Settings = DEFAULTS
+    ) -> None:
         self.source, self.index_root = source, index_root
-        # The server's validated settings (assistant/settings.py), so an update splits,
-        # skips and keeps versions as configured; None: the declared defaults.
+        # The server's settings, so an update splits, skips and keeps versions as
+        # configured.
         self.settings = settings
         self.running = False
         self.started_at: float | None = None
@@ -37,17 +41,16 @@ class Reindexer:
                 raise FileNotFoundError("no source folder is known: set CCP_SOURCE_DIR")
             from assistant.build import build  # the indexing stack loads only when needed
             from assistant.ingest.documents import Limits
-            from assistant.settings import validated
 
-            settings = self.settings or validated({})
+            settings = self.settings
             report = build(
                 self.source,
                 self.index_root,
                 incremental=True,
                 progress=False,
-                max_words=settings["max_passage_words"],
-                keep=settings["keep_versions"],
-                limits=Limits(settings["max_document_pages"], settings["max_document_bytes"]),
+                max_words=settings.max_passage_words,
+                keep=settings.keep_versions,
+                limits=Limits(settings.max_document_pages, settings.max_document_bytes),
             )
             self.last_report, self.last_error = report.to_json(), None
         except Exception as exc:  # reported on /api/admin/status, never lost

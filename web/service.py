@@ -18,6 +18,7 @@ from assistant.facets import TOPICS, TYPES, Filters
 from assistant.records.logbook import RETRY_MAX, Feedback
 from assistant.settings import DECLARED
 
+from . import settings_of
 from .conversations import CONVERSATION_PATTERN
 from .errors import ApiError
 
@@ -68,7 +69,7 @@ def index_or_none() -> SearchIndex | None:
     """The index now serving, or None if there is none; its version is noted for the
     response headers. A request calls this once and keeps the index, so it sees a single
     version even if a new one becomes current meanwhile."""
-    index = current_app.extensions["ccp_index"].get()
+    index = current_app.extensions["ccp_index_holder"].get()
     if index is not None:
         g.index_version = index.version
     return index
@@ -88,7 +89,7 @@ def index_or_503() -> SearchIndex:
 
 
 def check_question(value: object) -> str:
-    limit = current_app.config["SETTINGS"]["max_question_chars"]
+    limit = settings_of(current_app).max_question_chars
     if value is None:
         raise ApiError(400, "missing_question", 'Send a "question" field with your question.')
     if not isinstance(value, str):
@@ -125,7 +126,7 @@ def printable(text: str) -> str:
 
 def check_top_k(value: object) -> int:
     if value is None:
-        return current_app.config["SETTINGS"]["top_k"]
+        return settings_of(current_app).top_k
     low, high = DECLARED["top_k"].low, DECLARED["top_k"].high
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ApiError(
@@ -214,15 +215,15 @@ def run_query(
 
 def answer_options(top_k: int, filters: Filters | None = None) -> dict:
     """The settings every answer on this server is given, and the asker's filters."""
-    settings = current_app.config["SETTINGS"]
+    settings = settings_of(current_app)
     return {
         "top_k": top_k,
         "filters": filters,
-        "max_sentences": settings["answer_sentences"],
-        "max_passages": settings["answer_passages"],
-        "min_coverage": settings["min_coverage"],
-        "min_confidence": settings["min_confidence"],
-        "base_url": current_app.config["BASE_URL"],
+        "max_sentences": settings.answer_sentences,
+        "max_passages": settings.answer_passages,
+        "min_coverage": settings.min_coverage,
+        "min_confidence": settings.min_confidence,
+        "base_url": settings.base_url,
     }
 
 
@@ -254,7 +255,7 @@ def replay(
     """The earlier turns of a conversation held by a page without script, answered
     again in order (as follow-ups where they were) and not recorded a second time."""
     index = index_or_503()
-    options = answer_options(current_app.config["SETTINGS"]["top_k"], check_filters(filters))
+    options = answer_options(settings_of(current_app).top_k, check_filters(filters))
     previous: list[str] = []
     turns = []
     for question in questions[-MAX_HISTORY:]:
