@@ -20,6 +20,7 @@ The parts keep the figures honest:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -78,9 +79,14 @@ def _page(url: str) -> str:
 
 
 def holds(text: str, fact: list[str]) -> bool:
-    """True when `text` contains one of the fact's wordings."""
-    text = fold(text)
-    return any(fold(wording) in text for wording in fact)
+    """True when `text` contains one of the fact's wordings ("arts-on-prescription"
+    holds "arts on prescription": a hyphen joins the same words)."""
+    text = _unhyphenated(text)
+    return any(_unhyphenated(wording) in text for wording in fact)
+
+
+def _unhyphenated(text: str) -> str:
+    return re.sub(r"(?<=\w)-(?=\w)", " ", fold(text))
 
 
 def run(index: SearchIndex, questions: list[dict], **options) -> list[Outcome]:
