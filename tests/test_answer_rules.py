@@ -108,6 +108,20 @@ def test_a_request_to_describe_something_opens_with_what_it_is(corpus_index):
     assert first(answer("Explain the JSNA", corpus_index)).startswith("The JSNA is a ")
 
 
+def test_a_definition_opens_a_page_titled_by_its_subject_and_goes_on_from_that_page(
+    corpus_index,
+):
+    result = answer("What was Museums on Prescription?", corpus_index)
+    assert first(result).startswith("Museums on Prescription was a three-year research project")
+    assert len(result.sentences) >= 2
+    assert {c.url.split("#")[0] for c in result.citations} == {
+        "case-studies/museums-on-prescription.html"
+    }
+    assert kinds.title_names("the Kent pilot", "The Kent commissioner pilot")
+    assert kinds.title_names("Artlift", "Artlift: arts on prescription in Gloucestershire")
+    assert not kinds.title_names("the JSNA", "Health and wellbeing boards and the JSNA")
+
+
 def test_a_glossary_entry_answers_under_its_heading(corpus_index):
     result = answer("What does commissioning mean?", corpus_index)
     opening = result.sentences[0]

@@ -293,6 +293,15 @@ def heading_names(subject: str, heading: str) -> bool:
     return name_key(subject) in heading_keys(heading)
 
 
+def title_names(subject: str, title: str) -> bool:
+    """True when a page's title names the subject, give or take one word of its own
+    ("The Kent commissioner pilot" for "the Kent pilot"; "Artlift: arts on prescription
+    in Gloucestershire" for "Artlift"): the page's opening sentence then introduces it."""
+    name = re.split(r"\s*(?::|\(|\s[-–—]\s)", title, maxsplit=1)[0]
+    wanted, said = set(name_key(subject).split()), name_key(name).split()
+    return bool(wanted) and wanted <= set(said) and len(said) - len(wanted) <= 1
+
+
 def name_key(phrase: str) -> str:
     """A phrase's words by stem, without articles: what two ways of writing one name
     share ("The JSNA", "JSNA"), and what a heading that says more does not ("What

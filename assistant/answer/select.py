@@ -298,7 +298,12 @@ def _units(picked: list[_Scored], covered_by, max_units: int, must: int = 1) -> 
             continue
         new_terms = set(covered_by(s.piece.terms)) - covered
         repeat = any(s.piece.key == p.key for p in picked_pieces)  # cited twice, shown once
-        if s.hit is not first.hit and not new_terms and not repeat and n >= must:
+        if (
+            s.hit.passage.url != first.hit.passage.url
+            and not new_terms
+            and not repeat
+            and n >= must
+        ):
             continue  # another page's piece must add something the question asks
         for unit in _expand(s, parts_of(s.hit.passage)):
             if (pid, unit.start) not in taken:
@@ -377,9 +382,21 @@ def _definition_strength(s: _Scored, subjects: tuple[str, ...]) -> int:
     A list item or table row may name the subject, never define it."""
     if s.piece.kind != "sentence":
         return min(1, max(kinds.definition_strength(name, _text(s)) for name in subjects))
-    if _term(s, subjects):
+    if _term(s, subjects) or _introduces(s, subjects):
         return 2
     return max(kinds.definition_strength(name, _text(s)) for name in subjects)
+
+
+def _introduces(s: _Scored, subjects: tuple[str, ...]) -> bool:
+    """Whether the piece opens a page whose title names the subject: a page's first
+    sentence says what its subject is ("Kent County Council was one of the programme's
+    two commissioner pilots ..." on "The Kent commissioner pilot")."""
+    passage = s.hit.passage
+    return (
+        s.index == 0
+        and not passage.heading_path
+        and any(kinds.title_names(name, passage.title) for name in subjects)
+    )
 
 
 def _term(s: _Scored, subjects: tuple[str, ...]) -> str:
