@@ -23,8 +23,10 @@ from .answer.referrals import REFERRALS_FILE, read_referrals
 from .facets import with_facets
 from .index.search import IndexUnusable, SearchIndex
 from .index.versions import build_lock, current_version, load_current, publish
+from .ingest.chunk import RULES as CHUNKING_RULES
 from .ingest.chunk import chunk
 from .ingest.documents import Limits, Unreadable, read
+from .ingest.extract import RULES as EXTRACTION_RULES
 from .ingest.fetch import CrawlConfig, Crawler, Fetched, local_pages
 from .models import Passage, RawPage, Referral
 from .settings import default
@@ -113,6 +115,7 @@ class SourceRecord:
     updated: str | None = None  # when the page says it was last updated (ISO date)
     etag: str | None = None
     last_modified: str | None = None
+    made: str | None = None  # how its passages were made (see `passage_recipe`)
 
     @classmethod
     def from_json(cls, data: Mapping) -> SourceRecord:
@@ -130,6 +133,13 @@ class Source:
     synonyms: list[tuple[str, ...]]
     referrals: list[Referral]
     where: str  # named in the manifest and in a refusal
+
+
+def passage_recipe(max_words: int) -> str:
+    """How a page's passages are made: an update reuses an unchanged page's passages only
+    when they were made the same way, so new extraction or chunking rules (or another
+    passage length) reach every page without a full rebuild."""
+    return f"extract-{EXTRACTION_RULES}/chunk-{CHUNKING_RULES}/{max_words}"
 
 
 # Page metadata that says when a page was last changed, most specific first.
@@ -286,6 +296,7 @@ def _index_pages(
     """Every page's passages and record: kept pages' as they were, unchanged pages'
     reused by an update, the rest extracted afresh. Counts each page in `report`."""
     old_sources = previous.sources if previous else {}
+    made = passage_recipe(max_words)
     old_passages: dict[str, list[Passage]] = defaultdict(list)
     for p in previous.passages if previous else ():
         old_passages[p.url].append(p)
@@ -305,7 +316,7 @@ def _index_pages(
         raw = item.page
         digest = hashlib.sha256(raw.content).hexdigest()
         same = old is not None and old.hash == digest
-        if incremental and same:
+        if incremental and same and old.made == made:
             found, skipped, updated = old_passages[raw.url], old.skipped, old.updated
         else:
             found, skipped, updated = page_passages(raw, max_words, limits)
@@ -314,7 +325,13 @@ def _index_pages(
         else:
             (report.changed if old else report.added).append(raw.url)
         records[raw.url] = SourceRecord(
-            digest, bool(found), skipped, updated, item.etag or None, item.last_modified or None
+            digest,
+            bool(found),
+            skipped,
+            updated,
+            item.etag or None,
+            item.last_modified or None,
+            made,
         )
         if skipped is not None:
             report.skipped[raw.url] = skipped

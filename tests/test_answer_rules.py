@@ -8,6 +8,7 @@ from assistant import answer
 from assistant.answer import kinds
 from assistant.answer.kinds import question_kind
 from assistant.answer.select import LEANS_BACK
+from assistant.answer.units import layout
 from assistant.evaluate import load_questions
 from web.chat import EXAMPLES
 
@@ -192,6 +193,22 @@ def test_a_list_comes_with_its_lead_in_and_all_its_items(corpus_index):
     assert all(item in listed.text for item in listed.items)  # verbatim from the passage
     data = result.to_json()["sentences"]
     assert any(s["kind"] == "list" and s["items"] == list(listed.items) for s in data)
+
+
+def test_a_section_that_announces_its_subsections_quotes_their_headings(corpus_index):
+    """The barriers section says only that there were four; each has a subsection."""
+    result = answer("What barriers did NEF find?", corpus_index)
+    listed = next(s for s in result.sentences if s.kind == "list")
+    assert listed.lead.startswith("Drawing on its work with the Kent and Gloucestershire")
+    assert "four main ways" in listed.lead and len(listed.items) == 4
+    assert "Procurement that favours large organisations" in listed.items
+    assert kinds_of_leads("It found four things.\n• a\n• b\n• c\n• d") == ["It found four things."]
+    assert kinds_of_leads("It found four things.\n• a\n• b") == []  # not these two
+
+
+def kinds_of_leads(text: str) -> list[str]:
+    shape = layout(text)
+    return [text[g.lead[0] : g.lead[1]] for g in shape.groups if g.lead]
 
 
 def test_a_table_row_comes_with_its_headings(corpus_index):

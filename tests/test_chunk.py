@@ -55,3 +55,30 @@ def test_long_sections_are_split_at_block_boundaries():
     assert "\n".join(p.text for p in passages) == "\n".join(b.strip() for b in blocks) or all(
         b.strip() in "\n".join(p.text for p in passages) for b in blocks
     )
+
+
+def test_a_short_introduction_lists_its_subsections_headings():
+    doc = Document(
+        url="b.html",
+        title="Barriers",
+        sections=(
+            Section(("Barriers",), "barriers", ("The report found three barriers.",)),
+            Section(("Barriers", "Left out"), "left-out", ("Providers were not invited.",)),
+            Section(("Barriers", "Left out", "Detail"), "detail", ("More on it.",)),
+            Section(("Barriers", "Tight specifications"), "tight", ("Specs were tight.",)),
+            Section(("Barriers", "Burden of proof"), "proof", ("Proof came first.",)),
+            Section(("Next",), "next", ("Unrelated.",)),
+            Section(("Next", "Sub"), "sub", ("Alone.",)),
+        ),
+    )
+    texts = [p.text for p in chunk(doc)]
+    assert texts[0] == (
+        "The report found three barriers.\n• Left out\n• Tight specifications\n• Burden of proof"
+    )
+    assert texts[1] == "Providers were not invited."  # the subsections stay as they were
+    assert texts[5] == "Unrelated."  # one subsection is not a list
+    long = Section(("Long",), "long", (" ".join(["word"] * 100) + ".",))
+    child = Section(("Long", "A"), "a", ("A.",))
+    other = Section(("Long", "B"), "b", ("B.",))
+    doc = Document(url="l.html", title="Long", sections=(long, child, other))
+    assert "•" not in chunk(doc)[0].text  # a section with its own say is left alone

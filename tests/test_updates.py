@@ -63,6 +63,31 @@ def test_update_redoes_only_what_changed(site, tmp_path, monkeypatch):
     assert index.search("Laura Q. Bailey KCC")[0].passage.url == PAGE
 
 
+def test_update_remakes_pages_whose_passages_were_made_another_way(site, tmp_path, monkeypatch):
+    """Unchanged pages are reused only when made by the same rules and passage length:
+    after an upgrade of the extraction or chunking rules, an update reaches every page."""
+    root = tmp_path / "index"
+    first = build(site, root, progress=False)
+    shorter = build(site, root, incremental=True, max_words=80, progress=False)
+    assert shorter.passages_after > first.passages_after  # long sections split again
+    assert load_current(root).passages == build_fresh(site, tmp_path, max_words=80)
+
+    monkeypatch.setattr(assistant.build, "CHUNKING_RULES", 99)
+    extracted = []
+    real = assistant.build.read
+    monkeypatch.setattr(
+        assistant.build, "read", lambda raw, limits: extracted.append(raw.url) or real(raw, limits)
+    )
+    build(site, root, incremental=True, max_words=80, progress=False)
+    assert len(extracted) == len(first.added)
+
+
+def build_fresh(site, tmp_path, **options):
+    root = tmp_path / "fresh"
+    build(site, root, progress=False, **options)
+    return load_current(root).passages
+
+
 def test_update_matches_a_full_build(site, tmp_path):
     build(site, tmp_path / "a", progress=False)
     edit(site)

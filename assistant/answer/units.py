@@ -10,6 +10,7 @@ the sentence that leads into it) or its table (with its headings).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..ingest.boilerplate import LIST_ITEM_MARK
@@ -77,7 +78,7 @@ def layout(text: str) -> Layout:
         if (
             previous is not None
             and previous.kind == "sentence"
-            and text[previous.start : previous.end].rstrip().endswith(":")
+            and _leads_into(text[previous.start : previous.end], len(members))
             and text[previous.end : start].strip() == ""
         ):
             lead = (previous.start, previous.end)
@@ -90,6 +91,18 @@ def layout(text: str) -> Layout:
         groups.append(Group(group_kind, tuple(members), lead))
         i = j
     return Layout(tuple(atoms), tuple(groups))
+
+
+def _leads_into(sentence: str, count: int) -> bool:
+    """Whether a sentence leads into the list after it: it ends with a colon, or names
+    how many items follow ("NEF pointed to four main ways ...", then four items)."""
+    if sentence.rstrip().endswith(":"):
+        return True
+    names = {str(count)} | ({NUMBERS[count]} if count < len(NUMBERS) else set())
+    return any(word in names for word in re.findall(r"[a-z0-9]+", sentence.lower()))
+
+
+NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
 
 
 def _line_kind(line: str) -> str:

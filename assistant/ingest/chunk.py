@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 from ..models import Document, Passage, Section
 from ..settings import default
 from ..text import sentence_spans
 from .boilerplate import LIST_ITEM_MARK
 
+# Revision of the chunking rules: raise it when a change alters passages, so an update
+# re-chunks unchanged pages too.
+RULES = 2
 MAX_LEAD_IN_CHARS = 400  # a lead-in takes its list only while the whole stays short
 
 
@@ -24,9 +28,9 @@ def chunk(doc: Document, max_words: int = default("max_passage_words")) -> list[
     """
     passages: list[Passage] = []
     base = page_id(doc.url)
-    for section in doc.sections:
+    for i, section in enumerate(doc.sections):
         first = 0
-        for blocks in _parts(section, max_words):
+        for blocks in _parts(_with_contents(section, doc.sections[i + 1 :]), max_words):
             text, spans = _join(blocks)
             page = section.page
             if first and section.block_pages:
@@ -45,6 +49,30 @@ def chunk(doc: Document, max_words: int = default("max_passage_words")) -> list[
                 )
             )
     return passages
+
+
+def _with_contents(section: Section, after: tuple[Section, ...] | list[Section]) -> Section:
+    """A short section that only introduces its subsections ("NEF found four main
+    barriers.", then one subsection for each) lists their headings after its text, as
+    the page shows them below it: quoted, it then says what the four are."""
+    if not section.heading_path or len(" ".join(section.blocks).split()) > SHORT_INTRODUCTION:
+        return section
+    depth = len(section.heading_path)
+    children = []
+    for later in after:
+        if later.heading_path[:depth] != section.heading_path or len(later.heading_path) == depth:
+            break
+        if len(later.heading_path) == depth + 1:
+            children.append(later.heading_path[-1])
+    if len(children) < 2:
+        return section
+    items = tuple(LIST_ITEM_MARK + heading for heading in children)
+    return replace(section, blocks=section.blocks + items)
+
+
+# A section with at most this many words of its own, followed by subsections, lists
+# their headings (see `_with_contents`).
+SHORT_INTRODUCTION = 60
 
 
 def _parts(section: Section, max_words: int) -> list[list[str]]:

@@ -22,6 +22,11 @@ _WORD_SPLIT = re.compile(r"[\s\-_]+")
 _SEPARATED = ("br", "p", "div", "li", "td", "th", "dt", "dd", "ul", "ol", "table", "tr")
 
 
+# Revision of the extraction rules (HTML here, PDF and Word in their modules): raise it
+# when a change alters extracted text, so an update re-extracts unchanged pages too.
+RULES = 2
+
+
 def extract(raw: RawPage) -> Document:
     """Return the main text of a page as a Document (sections may be empty)."""
     soup = BeautifulSoup(decode(raw), "lxml")
