@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ..models import Document, Passage, Section
@@ -30,7 +31,7 @@ def chunk(doc: Document, max_words: int = default("max_passage_words")) -> list[
     base = page_id(doc.url)
     for i, section in enumerate(doc.sections):
         first = 0
-        for blocks in _parts(_with_contents(section, doc.sections[i + 1 :]), max_words):
+        for blocks in _parts(_with_contents(doc.sections, i), max_words):
             text, spans = _join(blocks)
             page = section.page
             if first and section.block_pages:
@@ -51,18 +52,19 @@ def chunk(doc: Document, max_words: int = default("max_passage_words")) -> list[
     return passages
 
 
-def _with_contents(section: Section, after: tuple[Section, ...] | list[Section]) -> Section:
-    """A short section that only introduces its subsections ("NEF found four main
-    barriers.", then one subsection for each) lists their headings after its text, as
-    the page shows them below it: quoted, it then says what the four are."""
-    if not section.heading_path or len(" ".join(section.blocks).split()) > SHORT_INTRODUCTION:
+def _with_contents(sections: Sequence[Section], i: int) -> Section:
+    """Section `i`; if short and only introducing its subsections ("NEF found four main
+    barriers.", then one subsection for each), with their headings listed after its
+    text, as the page shows them below it: quoted, it then says what the four are."""
+    section = sections[i]
+    path = section.heading_path
+    if not path or len(" ".join(section.blocks).split()) > SHORT_INTRODUCTION:
         return section
-    depth = len(section.heading_path)
     children = []
-    for later in after:
-        if later.heading_path[:depth] != section.heading_path or len(later.heading_path) == depth:
-            break
-        if len(later.heading_path) == depth + 1:
+    for later in sections[i + 1 :]:
+        if later.heading_path[: len(path)] != path or len(later.heading_path) == len(path):
+            break  # past its last subsection
+        if len(later.heading_path) == len(path) + 1:
             children.append(later.heading_path[-1])
     if len(children) < 2:
         return section

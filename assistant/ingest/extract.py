@@ -22,8 +22,8 @@ _WORD_SPLIT = re.compile(r"[\s\-_]+")
 _SEPARATED = ("br", "p", "div", "li", "td", "th", "dt", "dd", "ul", "ol", "table", "tr")
 
 
-# Revision of the extraction rules (HTML here, PDF and Word in their modules): raise it
-# when a change alters extracted text, so an update re-extracts unchanged pages too.
+# Revision of the extraction rules, for web pages and documents alike: raise it when a
+# change alters extracted text, so an update re-extracts unchanged pages too.
 RULES = 2
 
 
