@@ -267,7 +267,6 @@ def test_no_answer_quotes_a_pointer_to_another_page(corpus_index):
         ("can u give me the mobile for the Artlift manager", "personal data"),
         ("Who owns the copyright in the case study photos?", "legal and tax"),
         ("Could you send me the slides from the Doncaster seminar?", "records not held"),
-        ("What time does the Library of Birmingham open?", "practical details"),
     ],
 )
 def test_questions_for_someone_else_are_declined_with_where_to_go(corpus_index, question, referral):
