@@ -267,14 +267,43 @@ def start_peer(
     raise SystemExit("the peer service did not start")
 
 
-def alternate(ports: dict[str, int], questions: list[str], connections: int, args) -> dict:
+def alternate(
+    services: dict[str, tuple[subprocess.Popen, int]], questions: list[str], connections: int, args
+) -> dict:
     """Load each service in turn, `args.rounds` times, so a drift in the machine's
-    speed falls on both alike."""
-    parts: dict[str, list] = {name: [] for name in ports}
+    speed falls on both alike; with the server CPU each request took."""
+    parts: dict[str, list] = {name: [] for name in services}
+    cpu: dict[str, float] = dict.fromkeys(services, 0.0)
     for _ in range(args.rounds):
-        for name, port in ports.items():
+        for name, (proc, port) in services.items():
+            before = tree_cpu(proc.pid)
             parts[name] += load_parts(port, "query", questions, connections, args.seconds)
-    return {name: summarise(p, args.rounds) for name, p in parts.items()}
+            cpu[name] += tree_cpu(proc.pid) - before
+    return {name: with_cpu(summarise(p, args.rounds), cpu[name]) for name, p in parts.items()}
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) used so far by a process and its descendants (a
+    server's workers), from /proc: what a request costs the server, however busy the
+    machine, which requests a second are not (the client shares the cores)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    todo = [pid]
+    while todo:
+        pid = todo.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+    return total
+
+
+def with_cpu(figures: dict, cpu_seconds: float) -> dict:
+    figures["cpu_ms"] = round(cpu_seconds / max(figures["requests"], 1) * 1000, 3)
+    return figures
 
 
 def warm_up(port: int) -> None:
@@ -315,9 +344,11 @@ def main(argv: list[str] | None = None) -> int:
                 peer, peer_port = start_peer(index, server, workers, args.threads)
                 try:
                     for connections in (8, 32):
-                        ports = {"query": port, "peer": peer_port}
-                        row = alternate(ports, questions, connections, args)
+                        services = {"query": (proc, port), "peer": (peer, peer_port)}
+                        row = alternate(services, questions, connections, args)
+                        before = tree_cpu(proc.pid)
                         row["health"] = load(port, "health", questions, connections, args.seconds)
+                        with_cpu(row["health"], tree_cpu(proc.pid) - before)
                         row["query_to_health"] = round(
                             row["query"]["rps"] / row["health"]["rps"], 3
                         )
@@ -329,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
                             print(
                                 f"{server:8} {workers} worker(s), {connections:2} connections, "
                                 f"{kind:6}: {r['rps']:8.1f} req/s  p50 {r['p50_ms']:6.2f} ms  "
-                                f"p99 {r['p99_ms']:7.2f} ms  errors {r['errors']}",
+                                f"p99 {r['p99_ms']:7.2f} ms  server CPU {r['cpu_ms']:5.2f} ms/req  "
+                                f"errors {r['errors']}",
                                 flush=True,
                             )
                         print(
