@@ -8,11 +8,15 @@ Starts `python -m web` on the corpus index with each server, then loads `POST /a
 `GET /api/health` with 8 and 32 concurrent keep-alive connections for a bounded time
 each, with one and with two server processes. Beside ours it starts the peer service
 (benchmarks/peer_service.py: Flask + bm25s top 5, on the same passages) with the same
-server, processes and threads, and loads the two in alternation, `--rounds` times each,
-with the same questions. Then it loads queries while the index is updated and swapped
-ten times. Prints requests per
-second, p50/p99 latency and errors for each, the query/health and query/peer ratios,
-and one line of JSON. The load comes from client processes on the same machine (2 cores here), so
+server, processes and threads, and loads them in alternation, `--rounds` times each,
+with the same questions. Ours runs twice: `query` with no answers kept
+(CCP_ANSWER_CACHE=0), every question worked out as the peer works out every one, the
+comparison that counts; and `cached` as it runs by default, where every question of the
+mix, asked once in the warm-up, is served again from the answers kept (web/answers.py).
+Then it loads queries on the default server while the index is updated and swapped ten
+times. Prints requests per second, p50/p99 latency, the server CPU a request took and
+errors for each, the query/health, query/peer and cached/peer ratios, and one line of
+JSON. The load comes from client processes on the same machine (2 cores here), so
 absolute figures understate a server with cores of its own.
 """
 
@@ -203,8 +207,15 @@ def summarise(parts: list, loads: int = 1) -> dict:
 
 
 def start_server(
-    index: Path, server: str, workers: int, db: Path, threads: int | None = None
+    index: Path,
+    server: str,
+    workers: int,
+    db: Path,
+    threads: int | None = None,
+    answer_cache: int | None = 0,
 ) -> tuple[subprocess.Popen, int]:
+    """Our server; by default with no answers kept (CCP_ANSWER_CACHE=0), so every
+    question is worked out as the peer works out every one; None keeps the default."""
     port = free_port()
     env = {
         **os.environ,
@@ -212,6 +223,8 @@ def start_server(
         "CCP_RATE_LIMIT": "",
         "CCP_RELOAD_CHECK_SECONDS": "0.2",
     }
+    if answer_cache is not None:
+        env["CCP_ANSWER_CACHE"] = str(answer_cache)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -341,10 +354,17 @@ def main(argv: list[str] | None = None) -> int:
                 proc, port = start_server(
                     index, server, workers, work / f"{server}-{workers}.db", args.threads
                 )
+                kept, kept_port = start_server(
+                    index, server, workers, work / f"{server}-{workers}-kept.db", args.threads, None
+                )
                 peer, peer_port = start_peer(index, server, workers, args.threads)
                 try:
                     for connections in (8, 32):
-                        services = {"query": (proc, port), "peer": (peer, peer_port)}
+                        services = {
+                            "query": (proc, port),
+                            "cached": (kept, kept_port),
+                            "peer": (peer, peer_port),
+                        }
                         row = alternate(services, questions, connections, args)
                         before = tree_cpu(proc.pid)
                         row["health"] = load(port, "health", questions, connections, args.seconds)
@@ -353,9 +373,10 @@ def main(argv: list[str] | None = None) -> int:
                             row["query"]["rps"] / row["health"]["rps"], 3
                         )
                         row["query_to_peer"] = round(row["query"]["rps"] / row["peer"]["rps"], 3)
+                        row["cached_to_peer"] = round(row["cached"]["rps"] / row["peer"]["rps"], 3)
                         key = f"{server},workers={workers},connections={connections}"
                         figures["runs"][key] = row
-                        for kind in ("query", "peer", "health"):
+                        for kind in ("query", "cached", "peer", "health"):
                             r = row[kind]
                             print(
                                 f"{server:8} {workers} worker(s), {connections:2} connections, "
@@ -366,11 +387,12 @@ def main(argv: list[str] | None = None) -> int:
                             )
                         print(
                             f"  query/health throughput: {row['query_to_health']:.2f}  "
-                            f"query/peer: {row['query_to_peer']:.2f}",
+                            f"query/peer: {row['query_to_peer']:.2f}  "
+                            f"cached/peer: {row['cached_to_peer']:.2f}",
                             flush=True,
                         )
                 finally:
-                    for p in (proc, peer):
+                    for p in (proc, kept, peer):
                         p.terminate()
                         p.wait()
             if not args.no_change:
@@ -383,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def under_change(index: Path, site: Path, work: Path, server: str, questions: list[str]) -> dict:
     """Query load from before the first of ten index updates until after the last."""
-    proc, port = start_server(index, server, 1, work / f"{server}-change.db")
+    proc, port = start_server(index, server, 1, work / f"{server}-change.db", answer_cache=None)
     built = {current_version(index)}  # serving when the load starts
     stop = multiprocessing.Event()
     try:
