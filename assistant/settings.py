@@ -104,6 +104,14 @@ class Settings:
     reload_check_seconds: float = _setting(
         1.0, "seconds between checks for a new current index version", 0.0, 3600.0
     )
+    answer_cache: int = _setting(
+        1000,
+        "answers each process keeps to serve again when the same question is asked with "
+        "the same conversation, filters and index version (the same answer, without "
+        "working it out again); 0: off",
+        0,
+        1_000_000,
+    )
     db_path: str = _setting(
         "feedback.sqlite3",
         "SQLite file for questions, answers and feedback (no personal data); empty: off",

@@ -8,11 +8,15 @@ Starts `python -m web` on the corpus index with each server, then loads `POST /a
 `GET /api/health` with 8 and 32 concurrent keep-alive connections for a bounded time
 each, with one and with two server processes. Beside ours it starts the peer service
 (benchmarks/peer_service.py: Flask + bm25s top 5, on the same passages) with the same
-server, processes and threads, and loads the two in alternation, `--rounds` times each,
-with the same questions. Then it loads queries while the index is updated and swapped
-ten times. Prints requests per
-second, p50/p99 latency and errors for each, the query/health and query/peer ratios,
-and one line of JSON. The load comes from client processes on the same machine (2 cores here), so
+server, processes and threads, and loads them in alternation, `--rounds` times each,
+with the same questions. Ours runs twice: `query` with no answers kept
+(CCP_ANSWER_CACHE=0), every question worked out as the peer works out every one, the
+comparison that counts; and `cached` as it runs by default, where every question of the
+mix, asked once in the warm-up, is served again from the answers kept (web/answers.py).
+Then it loads queries on the default server while the index is updated and swapped ten
+times. Prints requests per second, p50/p99 latency, the server CPU a request took and
+errors for each, the query/health, query/peer and cached/peer ratios, and one line of
+JSON. The load comes from client processes on the same machine (2 cores here), so
 absolute figures understate a server with cores of its own.
 """
 
@@ -203,8 +207,15 @@ def summarise(parts: list, loads: int = 1) -> dict:
 
 
 def start_server(
-    index: Path, server: str, workers: int, db: Path, threads: int | None = None
+    index: Path,
+    server: str,
+    workers: int,
+    db: Path,
+    threads: int | None = None,
+    answer_cache: int | None = 0,
 ) -> tuple[subprocess.Popen, int]:
+    """Our server; by default with no answers kept (CCP_ANSWER_CACHE=0), so every
+    question is worked out as the peer works out every one; None keeps the default."""
     port = free_port()
     env = {
         **os.environ,
@@ -212,6 +223,8 @@ def start_server(
         "CCP_RATE_LIMIT": "",
         "CCP_RELOAD_CHECK_SECONDS": "0.2",
     }
+    if answer_cache is not None:
+        env["CCP_ANSWER_CACHE"] = str(answer_cache)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -239,7 +252,7 @@ def start_server(
             status, _ = conn.exchange(health)
             conn.close()
             if status == 200:
-                warm_up(port)
+                warm_up(port, workers)
                 return proc, port
         except (OSError, http.client.HTTPException):
             time.sleep(0.1)
@@ -259,31 +272,90 @@ def start_peer(
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
-            warm_up(port)
-            return proc, port
+            warm_up(port)  # answers once it has started
+            break
         except (OSError, http.client.HTTPException):
             time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the peer service did not start")
+    else:
+        proc.kill()
+        raise SystemExit("the peer service did not start")
+    if workers > 1:
+        warm_up(port, workers)  # bm25s compiles its code in each process
+    return proc, port
 
 
-def alternate(ports: dict[str, int], questions: list[str], connections: int, args) -> dict:
+def alternate(
+    services: dict[str, tuple[subprocess.Popen, int]], questions: list[str], connections: int, args
+) -> dict:
     """Load each service in turn, `args.rounds` times, so a drift in the machine's
-    speed falls on both alike."""
-    parts: dict[str, list] = {name: [] for name in ports}
+    speed falls on both alike; with the server CPU each request took."""
+    parts: dict[str, list] = {name: [] for name in services}
+    cpu: dict[str, float] = dict.fromkeys(services, 0.0)
     for _ in range(args.rounds):
-        for name, port in ports.items():
+        for name, (proc, port) in services.items():
+            before = tree_cpu(proc.pid)
             parts[name] += load_parts(port, "query", questions, connections, args.seconds)
-    return {name: summarise(p, args.rounds) for name, p in parts.items()}
+            cpu[name] += tree_cpu(proc.pid) - before
+    return {name: with_cpu(summarise(p, args.rounds), cpu[name]) for name, p in parts.items()}
 
 
-def warm_up(port: int) -> None:
-    """Ask every question once, so figures show a server in its steady state: the first
-    time a passage is cited, its sentences are analysed (then cached)."""
-    conn = Connection(port)
-    for request in requests_for("query", QUESTIONS):
-        conn.exchange(request)
-    conn.close()
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) used so far by a process and its descendants (a
+    server's workers), from /proc: what a request costs the server, however busy the
+    machine, which requests a second are not (the client shares the cores)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    todo = [pid]
+    while todo:
+        pid = todo.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+    return total
+
+
+def with_cpu(figures: dict, cpu_seconds: float) -> dict:
+    figures["cpu_ms"] = round(cpu_seconds / max(figures["requests"], 1) * 1000, 3)
+    return figures
+
+
+def warm_up(port: int, workers: int = 1) -> None:
+    """Ask every question once in each server process, so figures show a server in its
+    steady state: the first time a passage is cited its sentences are analysed, and
+    the first time a section is offered its question is answered, then kept. Processes
+    race to accept connections, so with several the questions go over 4 connections a
+    process at once, each asking all of them: one process taking them all is a 1 in
+    2^7 chance at two processes."""
+    requests = requests_for("query", QUESTIONS)
+
+    def ask_all() -> None:
+        conn = Connection(port)
+        for request in requests:
+            conn.exchange(request)
+        conn.close()
+
+    if workers == 1:
+        ask_all()
+        return
+    failed: list[BaseException] = []
+
+    def ask_all_or_note() -> None:
+        try:
+            ask_all()
+        except (OSError, http.client.HTTPException) as exc:
+            failed.append(exc)
+
+    threads = [threading.Thread(target=ask_all_or_note) for _ in range(4 * workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failed:
+        raise failed[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -312,33 +384,45 @@ def main(argv: list[str] | None = None) -> int:
                 proc, port = start_server(
                     index, server, workers, work / f"{server}-{workers}.db", args.threads
                 )
+                kept, kept_port = start_server(
+                    index, server, workers, work / f"{server}-{workers}-kept.db", args.threads, None
+                )
                 peer, peer_port = start_peer(index, server, workers, args.threads)
                 try:
                     for connections in (8, 32):
-                        ports = {"query": port, "peer": peer_port}
-                        row = alternate(ports, questions, connections, args)
+                        services = {
+                            "query": (proc, port),
+                            "cached": (kept, kept_port),
+                            "peer": (peer, peer_port),
+                        }
+                        row = alternate(services, questions, connections, args)
+                        before = tree_cpu(proc.pid)
                         row["health"] = load(port, "health", questions, connections, args.seconds)
+                        with_cpu(row["health"], tree_cpu(proc.pid) - before)
                         row["query_to_health"] = round(
                             row["query"]["rps"] / row["health"]["rps"], 3
                         )
                         row["query_to_peer"] = round(row["query"]["rps"] / row["peer"]["rps"], 3)
+                        row["cached_to_peer"] = round(row["cached"]["rps"] / row["peer"]["rps"], 3)
                         key = f"{server},workers={workers},connections={connections}"
                         figures["runs"][key] = row
-                        for kind in ("query", "peer", "health"):
+                        for kind in ("query", "cached", "peer", "health"):
                             r = row[kind]
                             print(
                                 f"{server:8} {workers} worker(s), {connections:2} connections, "
                                 f"{kind:6}: {r['rps']:8.1f} req/s  p50 {r['p50_ms']:6.2f} ms  "
-                                f"p99 {r['p99_ms']:7.2f} ms  errors {r['errors']}",
+                                f"p99 {r['p99_ms']:7.2f} ms  server CPU {r['cpu_ms']:5.2f} ms/req  "
+                                f"errors {r['errors']}",
                                 flush=True,
                             )
                         print(
                             f"  query/health throughput: {row['query_to_health']:.2f}  "
-                            f"query/peer: {row['query_to_peer']:.2f}",
+                            f"query/peer: {row['query_to_peer']:.2f}  "
+                            f"cached/peer: {row['cached_to_peer']:.2f}",
                             flush=True,
                         )
                 finally:
-                    for p in (proc, peer):
+                    for p in (proc, kept, peer):
                         p.terminate()
                         p.wait()
             if not args.no_change:
@@ -351,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def under_change(index: Path, site: Path, work: Path, server: str, questions: list[str]) -> dict:
     """Query load from before the first of ten index updates until after the last."""
-    proc, port = start_server(index, server, 1, work / f"{server}-change.db")
+    proc, port = start_server(index, server, 1, work / f"{server}-change.db", answer_cache=None)
     built = {current_version(index)}  # serving when the load starts
     stop = multiprocessing.Event()
     try:

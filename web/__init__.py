@@ -13,6 +13,7 @@ from assistant.records.logbook import Logbook
 from assistant.settings import BUNDLE, DECLARED, Settings
 from assistant.settings import DEFAULTS as DEFAULTS  # every setting at its default
 
+from .answers import AnswerCache
 from .conversations import ConversationTokens, secret_from
 from .holder import IndexHolder
 from .reindex import Reindexer
@@ -50,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Follow-ups need the conversation's earlier subjects: they travel in its signed id.
     secret = secret_from(settings.secret_key)
     app.extensions["ccp_conversations"] = ConversationTokens(secret)
+    app.extensions["ccp_answers"] = AnswerCache(settings.answer_cache)
 
     from . import admin, api, chat, errors, limits, preview, security, widget
 

@@ -203,8 +203,7 @@ def run_query(
     started = time.perf_counter()
     previous = [] if new_conversation else conversations.previous(conversation_id)
     options = answer_options(top_k, filters)
-    result = answer(question, index, previous=previous, **options)
-    result = with_ways_on(result, index, options)
+    result = answered(question, index, previous, options)
     took = (time.perf_counter() - started) * 1000
     # The conversation's next id: a token carrying this answer's subject too.
     conversation_id = conversations.add(conversation_id, result.subject, previous)
@@ -237,6 +236,18 @@ def asker(index: SearchIndex, options: dict) -> tuple[Ask, tuple]:
     return ask, tuple(sorted(options.items()))
 
 
+def answered(question: str, index: SearchIndex, previous: list[str], options: dict) -> Answer:
+    """The question's answer with its ways on, after the conversation's `previous`
+    subjects: kept and served again for the same question, subjects and options on the
+    same index version (web/answers.py), everything that shapes the answer."""
+    key = (question, tuple(previous), tuple(sorted(options.items())))
+    return current_app.extensions["ccp_answers"].get(
+        index.version,
+        key,
+        lambda: with_ways_on(answer(question, index, previous=previous, **options), index, options),
+    )
+
+
 def with_ways_on(result: Answer, index: SearchIndex, options: dict) -> Answer:
     """The answer with the questions it offers next (see assistant/answer/suggest.py)."""
     ask, key = asker(index, options)
@@ -263,7 +274,7 @@ def replay(
             question = check_question(question)
         except ApiError:
             continue
-        result = with_ways_on(answer(question, index, previous=previous, **options), index, options)
+        result = answered(question, index, previous, options)
         previous = [result.subject]  # a follow-up is read with the subject just before
         turns.append(QueryResult(result, conversation_id, index.version, 0.0))
     return turns

@@ -62,6 +62,19 @@ def did_you_mean(
     that, with one word at a time replaced by each of its close words."""
     if not result.no_answer or result.referral is not None:
         return ()
+    # What the rewrites are made from: the same again gets the same rewrites, without
+    # looking for close words (difflib) and checking them again.
+    cache = _OFFERED.setdefault(index, {})
+    entry = ("did you mean", result.question, result.corrections, result.unmatched_terms)
+    entry += (result.subject, key)
+    if entry not in cache:
+        if len(cache) >= CACHE_LIMIT:
+            cache.clear()
+        cache[entry] = _did_you_mean(result, index, ask, key)
+    return cache[entry]
+
+
+def _did_you_mean(result: Answer, index: SearchIndex, ask: Ask, key: Hashable) -> tuple[str, ...]:
     swaps = [(typed, fixed) for typed, fixed in result.corrections]
     for word in result.unmatched_terms:  # lower-cased: find it as typed
         found = re.search(rf"\b{re.escape(word)}\b", result.question, re.I)
@@ -119,6 +132,10 @@ TRIED = 9  # sections whose questions one answer may try: each new one costs an 
 # (passage id, settings key) -> its verified question or None.
 _ROWS: WeakKeyDictionary[SearchIndex, dict[str, int]] = WeakKeyDictionary()
 _QUESTIONS: WeakKeyDictionary[SearchIndex, dict[tuple, str | None]] = WeakKeyDictionary()
+# Per index: the ways on offered, by what they are made from (see did_you_mean and
+# suggestions): most answers offer what an earlier one did, and finding them again,
+# every pre-answer cached, still costs the candidates and the close words each time.
+_OFFERED: WeakKeyDictionary[SearchIndex, dict[tuple, tuple[str, ...]]] = WeakKeyDictionary()
 
 
 def suggestions(
@@ -127,15 +144,35 @@ def suggestions(
     """Up to three questions to ask next, from the sections beside the ones cited (for a
     declined question, from its nearest sections and theirs), each known to be answered
     from its section whatever the conversation."""
+    cited = frozenset(c.passage_id for c in result.citations)
+    around = tuple(c.passage_id for c in (result.nearest if result.no_answer else result.citations))
+    asked = frozenset({result.question.strip().lower(), *(q.lower() for q in result.did_you_mean)})
+    # What the suggestions are made from: the same again gets the same suggestions.
+    cache = _OFFERED.setdefault(index, {})
+    entry = ("suggestions", result.no_answer, around, cited, asked, key)
+    if entry not in cache:
+        if len(cache) >= CACHE_LIMIT:
+            cache.clear()
+        cache[entry] = _suggestions(result.no_answer, around, cited, asked, index, ask, key)
+    return cache[entry]
+
+
+def _suggestions(
+    no_answer: bool,
+    around: tuple[str, ...],
+    cited: frozenset[str],
+    asked: frozenset[str],
+    index: SearchIndex,
+    ask: Ask,
+    key: Hashable,
+) -> tuple[str, ...]:
     rows = _ROWS.get(index)
     if rows is None:
         rows = _ROWS[index] = {p.id: row for row, p in enumerate(index.passages)}
-    cited = {c.passage_id for c in result.citations}
-    around = result.nearest if result.no_answer else result.citations
     candidates: list[int] = []
-    for steps in ((0,), *STEPS) if result.no_answer else STEPS:
-        for c in around:
-            row = rows.get(c.passage_id)
+    for steps in ((0,), *STEPS) if no_answer else STEPS:
+        for passage_id in around:
+            row = rows.get(passage_id)
             for step in steps if row is not None else ():
                 near = row + step
                 if (
@@ -145,7 +182,6 @@ def suggestions(
                     and near not in candidates
                 ):
                     candidates.append(near)
-    asked = {result.question.strip().lower(), *(q.lower() for q in result.did_you_mean)}
     offered: list[str] = []
     for row in candidates[:TRIED]:
         question = section_question(index.passages[row], index, ask, key)
