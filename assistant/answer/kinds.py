@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..text import STOP_WORDS, stem, tokens
 
@@ -302,6 +303,7 @@ def title_names(subject: str, title: str) -> bool:
     return bool(wanted) and wanted <= set(said) and len(said) - len(wanted) <= 1
 
 
+@lru_cache(maxsize=65_536)
 def name_key(phrase: str) -> str:
     """A phrase's words by stem, without articles: what two ways of writing one name
     share ("The JSNA", "JSNA"), and what a heading that says more does not ("What
@@ -309,10 +311,11 @@ def name_key(phrase: str) -> str:
     return " ".join(sorted({stem(w) for w in tokens(phrase) if w not in _ARTICLES}))
 
 
-def heading_keys(heading: str) -> set[str]:
+@lru_cache(maxsize=65_536)
+def heading_keys(heading: str) -> frozenset[str]:
     """The names a heading gives its subject: itself, and a bracketed acronym."""
     name, _, short = heading.partition("(")
-    return {key for key in (name_key(name), name_key(short.rstrip(")"))) if key}
+    return frozenset(key for key in (name_key(name), name_key(short.rstrip(")"))) if key)
 
 
 def acronyms(subject: str, equivalents: list[tuple[tuple[str, ...], str]]) -> list[str]:
