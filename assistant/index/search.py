@@ -277,7 +277,6 @@ class SearchIndex:
         if k <= 0:
             return []
         kernel, columns = self._kernel, self._columns
-        acc, seen = self._scratch()
         rows, scores, found = kernel.top_k(
             columns.indptr,
             columns.indices,
@@ -289,8 +288,7 @@ class SearchIndex:
             not hybrid and self._prior is not None,
             _NO_MASK if allowed is None else allowed,
             allowed is not None,
-            acc,
-            seen,
+            *self._scratch(),
         )
         if not hybrid:
             if self._prior is not None:
@@ -375,16 +373,14 @@ class SearchIndex:
         self._kernel.scores_into(columns.indptr, columns.indices, columns.data, cols, weights, out)
         return out
 
-    def _scratch(self) -> tuple[np.ndarray, np.ndarray]:
-        """This thread's scratch arrays for the kernel (threads search at once: the
-        kernel releases the GIL)."""
-        local = self._local
+    def _scratch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """This thread's scratch arrays for the kernel, 20 bytes a passage (threads
+        search at once: the kernel releases the GIL)."""
         try:
-            return local.acc, local.seen
+            return self._local.scratch
         except AttributeError:
-            n = len(self.passages)
-            local.acc, local.seen = np.zeros(n, np.float64), np.empty(n, np.int32)
-            return local.acc, local.seen
+            self._local.scratch = _scratch(len(self.passages))
+            return self._local.scratch
 
     def _hits(self, rows: np.ndarray, scores: np.ndarray) -> list[Hit]:
         passages = self.passages
@@ -525,6 +521,10 @@ def _best(scores: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
     return top[np.lexsort((rows[top], -scores[top]))]
 
 
+def _scratch(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return np.zeros(n, np.float64), np.empty(n, np.int32), np.empty(n, np.float64)
+
+
 _NO_MASK = np.zeros(1, bool)
 _NO_PRIOR = np.ones(1, np.float64)
 
@@ -536,7 +536,7 @@ def _kernel(columns: sp.csc_matrix):
     except ImportError:
         return None
     cols, weights = np.zeros(min(columns.shape[1], 1), np.int64), np.ones(1, np.float32)
-    scratch = np.zeros(columns.shape[0], np.float64), np.empty(columns.shape[0], np.int32)
+    scratch = _scratch(columns.shape[0])
     arrays = columns.indptr, columns.indices, columns.data, cols, weights
     kernel.top_k(*arrays, 1, _NO_PRIOR, False, _NO_MASK, False, *scratch)
     kernel.scores_into(*arrays, scratch[0])
