@@ -84,11 +84,13 @@ def test_the_compiled_search_ranks_the_corpus_as_numpy_does(corpus_index):
     )
 
 
-@pytest.fixture(scope="module")
-def synthetic_index(corpus_index):
-    # Above SCAN_LIMIT, so hybrid search rescores TF-IDF's best RESCORED passages.
-    index = SearchIndex.build(synthetic(corpus_index.words, 6_000, documents=True))
+@pytest.fixture(scope="module", params=[True, False], ids=["documents", "pages"])
+def synthetic_index(corpus_index, request):
+    # Above SCAN_LIMIT, so hybrid search rescores TF-IDF's best RESCORED passages; with
+    # documents, whose prior weighs scores, and without (scores stay float32 in places).
+    index = SearchIndex.build(synthetic(corpus_index.words, 4_500, documents=request.param))
     assert len(index.passages) > search_module.SCAN_LIMIT and index._scan is None
+    assert (index._prior is not None) == request.param
     return index
 
 
@@ -99,8 +101,18 @@ def test_the_compiled_search_ranks_a_larger_collection_as_numpy_does(synthetic_i
     sparse = np.zeros(n, bool)
     sparse[rng.choice(n, 5, replace=False)] = True
     masks = [None, rng.random(n) < 0.5, sparse]
-    asked = questions(120) + ["the", "commissioning arts council health", "zzzz qqqq", ""]
+    asked = questions(100) + ["the", "commissioning arts council health", "zzzz qqqq", ""]
     assert same_hits(synthetic_index, asked, masks) == len(asked) * 4 * 2 * 3
+
+
+def test_the_compiled_search_ranks_a_small_collection_of_pages_as_numpy_does(corpus_index):
+    # Every passage compared with the question's vector, and no prior.
+    index = SearchIndex.build(synthetic(corpus_index.words, 700))
+    assert index._scan is not None and index._prior is None
+    rng = np.random.default_rng(4)
+    asked = questions(100) + ["zzzz qqqq", ""]
+    masks = [None, rng.random(700) < 0.5]
+    assert same_hits(index, asked, masks) == len(asked) * 4 * 2 * 2
 
 
 def test_tied_passages_come_in_row_order(synthetic_index):

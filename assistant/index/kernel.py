@@ -49,6 +49,17 @@ def _threshold(group_best, size):  # pragma: no cover - compiled
     return np.partition(group_best, len(group_best) - size)[len(group_best) - size]
 
 
+@njit(cache=True, nogil=True)
+def _best_first(keys, k):  # pragma: no cover - compiled
+    """Places of the k smallest keys, smallest first; of equal keys, the earlier first."""
+    if len(keys) > k > 0:
+        # Sort only what can be among the k: keys up to the k-th smallest.
+        kth = np.partition(keys, k - 1)[k - 1]
+        places = np.flatnonzero(keys <= kth)
+        return places[np.argsort(keys[places], kind="mergesort")[:k]]
+    return np.argsort(keys, kind="mergesort")[:k]  # stable: ties keep their order
+
+
 @njit(cache=True, nogil=True, fastmath=True)
 def _best_of_groups(
     acc, seen, dense, span, prior, use_prior, allowed, use_allowed, group, group_best
@@ -84,14 +95,28 @@ def _best_of_groups(
 
 @njit(cache=True, nogil=True)
 def top_k(
-    indptr, indices, data, cols, weights, k, prior, use_prior, allowed, use_allowed, acc, seen, got
+    indptr,
+    indices,
+    data,
+    cols,
+    weights,
+    k,
+    prior,
+    use_prior,
+    allowed,
+    use_allowed,
+    acc,
+    seen,
+    got,
+    picked,
 ):  # pragma: no cover - compiled
     """The k passages with the best scores for terms `cols` weighted `weights`.
 
     A score is the sum of a passage's postings times its term's weight; a passage is
     ranked by its score times `prior[row]` when `use_prior`. Only rows that `allowed`
-    marks count when `use_allowed`. `acc` (float64, zeros), `seen` (int32) and `got`
-    (float64) are scratch of one entry per passage; `acc` is left as zeros. Returns the
+    marks count when `use_allowed`. `acc` (float64, zeros), `seen` and `picked`
+    (int32) and `got` (float64) are scratch of one entry per passage; `acc` is left
+    as zeros. Returns the
     rows and their scores (without the prior), best first (of equal keys, the lower row
     first), and how many passages share a term with the query (and are allowed).
 
@@ -100,9 +125,9 @@ def top_k(
     branch per posting to mispredict: 1-2 ns a posting); with few, each passage is
     noted the first time it is reached (branch-free) and only those are read.
 
-    Selecting: the passages reached are split into about 4k groups; the k-th best of
+    Selecting: the passages reached are split into about 16k groups; the k-th best of
     the groups' best keys is a key that k passages reach, so only passages that reach
-    it can be among the k best. They are few (about 2k), and sorted. (A heap of the
+    it can be among the k best. They are few, and only they are sorted. (A heap of the
     best k was slower for the k = 200 that hybrid search rescores: 400 against 220 us
     at 100,000 passages.)
     """
@@ -131,12 +156,13 @@ def top_k(
     # only passages that reach it can be among the best; they are in few groups.
     span = n if dense else touched
     size = max(k, 1)
-    group = max(16, span // (16 * size))
+    group = max(4, span // (16 * size))
     group_best = np.empty((span + group - 1) // group, np.float64)
     found = _best_of_groups(
         acc, seen, dense, span, prior, use_prior, allowed, use_allowed, group, group_best
     )
     threshold = _threshold(group_best, size)
+    # The passages that reach it, by row (sparse: sorted after).
     chosen = 0
     for g in range(len(group_best)):
         if group_best[g] > 0.0 and group_best[g] >= threshold:
@@ -144,23 +170,14 @@ def top_k(
                 r = i if dense else seen[i]
                 key = acc[r] * prior[r] if use_prior else acc[r]
                 if key > 0.0 and key >= threshold and (not use_allowed or allowed[r]):
+                    picked[chosen] = r
                     got[chosen] = -key
                     chosen += 1
-    rows = np.empty(chosen, np.int64)
-    keys = got[:chosen].copy()
-    chosen = 0
-    for g in range(len(group_best)):
-        if group_best[g] > 0.0 and group_best[g] >= threshold:
-            for i in range(g * group, min(span, (g + 1) * group)):
-                r = i if dense else seen[i]
-                key = acc[r] * prior[r] if use_prior else acc[r]
-                if key > 0.0 and key >= threshold and (not use_allowed or allowed[r]):
-                    rows[chosen] = r
-                    chosen += 1
-    if not dense:  # by row, as dense reading has them
+    rows, keys = picked[:chosen], got[:chosen]
+    if not dense:
         by_row = np.argsort(rows)
         rows, keys = rows[by_row], keys[by_row]
-    out_rows = rows[np.argsort(keys, kind="mergesort")[: min(k, chosen)]]  # ties by row
+    out_rows = rows[_best_first(keys, k)].astype(np.int64)
     out_scores = np.empty(len(out_rows), np.float64)
     for i in range(len(out_rows)):
         out_scores[i] = acc[out_rows[i]]
@@ -180,3 +197,88 @@ def scores_into(indptr, indices, data, cols, weights, out):  # pragma: no cover 
         w = weights[t]
         for j in range(indptr[c], indptr[c + 1]):
             out[indices[j]] += np.float64(data[j] * w)
+
+
+# Hybrid search's last steps, as search.py's _scan_all, _fused, _scaled and _top do them
+# in NumPy, with NumPy's types: float32 arithmetic where NumPy keeps float32 (a Python
+# float meeting a float32 array becomes float32), float64 where it widens. The tests
+# check that the hits and their scores are the same to the bit.
+
+
+@njit(cache=True, nogil=True)
+def _fuse_top(
+    rows, lexical, dense, k, prior, use_prior, semantic_weight, wide
+):  # pragma: no cover - compiled
+    """The best k of candidates `rows` (ascending) by (1 - w) x TF-IDF scaled to its
+    best + w x similarity min-max scaled, times the prior; returns rows and scores
+    (float64), best first, of equal scores the lower row first, only scores above 0."""
+    c = len(rows)
+    top_lexical = lexical.max()
+    low, high = dense.min(), dense.max()
+    lexical_span = np.float64(top_lexical) - 0.0
+    dense_span = np.float64(high) - np.float64(low)
+    pool = np.empty(c, np.float64)
+    kept = np.float64(1 - semantic_weight)
+    w = np.float32(semantic_weight)
+    for i in range(c):
+        if dense_span > 0:
+            b = (dense[i] - low) / np.float32(dense_span)
+        else:
+            b = np.float32(0.0)
+        if wide:
+            a = lexical[i] / lexical_span if lexical_span > 0 else 0.0
+            fused = kept * np.float64(a) + np.float64(w * b)
+        else:
+            a32 = lexical[i] / np.float32(lexical_span) if lexical_span > 0 else np.float32(0.0)
+            fused = np.float64(np.float32(kept) * np.float32(a32) + w * b)
+        pool[i] = fused * prior[rows[i]] if use_prior else fused
+    order = _best_first(-pool, k)
+    count = 0
+    for i in range(len(order)):
+        count += pool[order[i]] > 0
+    out_rows = np.empty(count, np.int64)
+    out_scores = np.empty(count, np.float64)
+    count = 0
+    for i in range(len(order)):
+        if pool[order[i]] > 0:
+            out_rows[count] = rows[order[i]]
+            out_scores[count] = pool[order[i]]
+            count += 1
+    return out_rows, out_scores
+
+
+@njit(cache=True, nogil=True)
+def fused_top(
+    rows, lexical, dense, k, prior, use_prior, semantic_weight
+):  # pragma: no cover - compiled
+    """Hybrid search over TF-IDF's best candidates (`rows` ascending, their float64
+    TF-IDF scores and float32 similarities): rows and scores of the best k."""
+    return _fuse_top(rows, lexical, dense, k, prior, use_prior, semantic_weight, True)
+
+
+@njit(cache=True, nogil=True)
+def scan_top(
+    lexical, dense, allowed, use_allowed, k, prior, use_prior, semantic_weight, meaning_alone
+):  # pragma: no cover - compiled
+    """Hybrid search where every passage is a candidate (`lexical`: every passage's
+    float64 TF-IDF score; `dense`: its float32 similarity): a passage that shares no
+    term with the query must reach `meaning_alone`. Rows and scores of the best k."""
+    n = len(lexical)
+    alone = np.float32(meaning_alone)
+    count = 0
+    for r in range(n):
+        if (np.float32(lexical[r]) > 0 or dense[r] >= alone) and (not use_allowed or allowed[r]):
+            count += 1
+    rows = np.empty(count, np.int64)
+    lexical32 = np.empty(count, np.float32)
+    similar = np.empty(count, np.float32)
+    count = 0
+    for r in range(n):
+        if (np.float32(lexical[r]) > 0 or dense[r] >= alone) and (not use_allowed or allowed[r]):
+            rows[count] = r
+            lexical32[count] = np.float32(lexical[r])
+            similar[count] = dense[r]
+            count += 1
+    if count == 0:
+        return rows, np.empty(0, np.float64)
+    return _fuse_top(rows, lexical32, similar, k, prior, use_prior, semantic_weight, False)

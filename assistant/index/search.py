@@ -272,36 +272,41 @@ class SearchIndex:
         order as _search_numpy, which ties aside it reproduces to the bit."""
         cols, weights = self._query_weights(counts)
         hybrid = vector is not None and self.has_vectors and k > 0
+        kernel, columns, prior = self._kernel, self._columns, self._priors
+        use_prior, use_allowed = self._prior is not None, allowed is not None
+        # The kernels are compiled for contiguous boolean masks.
+        mask = _NO_MASK if allowed is None else np.ascontiguousarray(allowed, bool)
         if hybrid and self._scan is not None:
-            return self._scan_all(self._all_scores(cols, weights), vector, allowed, k)
+            dense = self._scan @ vector
+            lexical = self._all_scores(cols, weights)
+            return self._hits(
+                *kernel.scan_top(lexical, dense, mask, use_allowed, k, prior, use_prior, *_FUSING)
+            )
         if k <= 0:
             return []
-        kernel, columns = self._kernel, self._columns
+        arrays = columns.indptr, columns.indices, columns.data, cols, weights
+        best = RESCORED if hybrid else k
         rows, scores, found = kernel.top_k(
-            columns.indptr,
-            columns.indices,
-            columns.data,
-            cols,
-            weights,
-            RESCORED if hybrid else k,
-            self._priors,
-            not hybrid and self._prior is not None,
-            _NO_MASK if allowed is None else allowed,
-            allowed is not None,
-            *self._scratch(),
+            *arrays, best, prior, use_prior and not hybrid, mask, use_allowed, *self._scratch()
         )
         if not hybrid:
-            if self._prior is not None:
+            if use_prior:
                 scores = scores * self._prior[rows]
             return self._hits(rows, scores)
         if found < k:  # few terms known in a large index: compare with every passage
-            return self._scan_all(self._all_scores(cols, weights), vector, allowed, k)
+            dense = (self._int8 @ vector) * INT8_SCALE
+            lexical = self._all_scores(cols, weights)
+            return self._hits(
+                *kernel.scan_top(lexical, dense, mask, use_allowed, k, prior, use_prior, *_FUSING)
+            )
         # By row, as the NumPy search has them: BLAS's product of a row and the vector
         # can differ in the last bit with the row's place in the matrix.
         order = np.argsort(rows)
         rows, scores = rows[order], scores[order]
         dense = self._int8[rows].astype(np.float32) @ (vector * INT8_SCALE)
-        return self._fused(rows, scores, dense, k)
+        return self._hits(
+            *kernel.fused_top(rows, scores, dense, k, prior, use_prior, SEMANTIC_WEIGHT)
+        )
 
     def _search_numpy(
         self,
@@ -373,8 +378,8 @@ class SearchIndex:
         self._kernel.scores_into(columns.indptr, columns.indices, columns.data, cols, weights, out)
         return out
 
-    def _scratch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """This thread's scratch arrays for the kernel, 20 bytes a passage (threads
+    def _scratch(self) -> tuple[np.ndarray, ...]:
+        """This thread's scratch arrays for the kernel, 24 bytes a passage (threads
         search at once: the kernel releases the GIL)."""
         try:
             return self._local.scratch
@@ -521,11 +526,18 @@ def _best(scores: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
     return top[np.lexsort((rows[top], -scores[top]))]
 
 
-def _scratch(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return np.zeros(n, np.float64), np.empty(n, np.int32), np.empty(n, np.float64)
+def _scratch(n: int) -> tuple[np.ndarray, ...]:
+    """kernel.top_k's scratch: 24 bytes a passage."""
+    return (
+        np.zeros(n, np.float64),
+        np.empty(n, np.int32),
+        np.empty(n, np.float64),
+        np.empty(n, np.int32),
+    )
 
 
 _NO_MASK = np.zeros(1, bool)
+_FUSING = SEMANTIC_WEIGHT, MEANING_ALONE
 _NO_PRIOR = np.ones(1, np.float64)
 
 
@@ -540,6 +552,9 @@ def _kernel(columns: sp.csc_matrix):
     arrays = columns.indptr, columns.indices, columns.data, cols, weights
     kernel.top_k(*arrays, 1, _NO_PRIOR, False, _NO_MASK, False, *scratch)
     kernel.scores_into(*arrays, scratch[0])
+    lexical, dense, rows = np.ones(2), np.ones(2, np.float32), np.arange(2)
+    kernel.scan_top(lexical, dense, _NO_MASK, False, 1, _NO_PRIOR, False, *_FUSING)
+    kernel.fused_top(rows, lexical, dense, 1, _NO_PRIOR, False, SEMANTIC_WEIGHT)
     return kernel
 
 
