@@ -39,6 +39,61 @@ if os.environ.get("CCP_SEARCH_KERNEL", "").lower() == "numpy":
 
 from numba import njit  # noqa: E402
 
+# Selection uses a heap written here rather than NumPy's sorts as numba compiles them:
+# the kernels then compile in a few seconds rather than twenty.
+
+
+@njit(cache=True, nogil=True)
+def _better(key_a, row_a, key_b, row_b):  # pragma: no cover - compiled
+    """Ranking order: the higher key, and of equal keys the lower row."""
+    return key_a > key_b or (key_a == key_b and row_a < row_b)
+
+
+@njit(cache=True, nogil=True)
+def _sift_down(keys, rows, size, i):  # pragma: no cover - compiled
+    # A heap whose root is the worst of those kept.
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            return
+        if child + 1 < size and _better(keys[child], rows[child], keys[child + 1], rows[child + 1]):
+            child += 1
+        if not _better(keys[i], rows[i], keys[child], rows[child]):
+            return
+        keys[i], keys[child] = keys[child], keys[i]
+        rows[i], rows[child] = rows[child], rows[i]
+        i = child
+
+
+@njit(cache=True, nogil=True)
+def _best(keys, rows, k):  # pragma: no cover - compiled
+    """The best k of (key, row) pairs in ranking order: their keys and rows."""
+    size = min(k, len(keys))
+    heap_keys = np.empty(size, np.float64)
+    heap_rows = np.empty(size, np.int64)
+    for i in range(len(keys)):
+        key, row = keys[i], rows[i]
+        if i < size:
+            j = i
+            heap_keys[j], heap_rows[j] = key, row
+            while j > 0:  # sift up
+                parent = (j - 1) // 2
+                if not _better(heap_keys[parent], heap_rows[parent], key, row):
+                    break
+                heap_keys[j], heap_rows[j] = heap_keys[parent], heap_rows[parent]
+                heap_keys[parent], heap_rows[parent] = key, row
+                j = parent
+        elif size > 0 and _better(key, row, heap_keys[0], heap_rows[0]):
+            heap_keys[0], heap_rows[0] = key, row
+            _sift_down(heap_keys, heap_rows, size, 0)
+    out_keys = np.empty(size, np.float64)
+    out_rows = np.empty(size, np.int64)
+    for i in range(size - 1, -1, -1):  # the worst first, into the last place
+        out_keys[i], out_rows[i] = heap_keys[0], heap_rows[0]
+        heap_keys[0], heap_rows[0] = heap_keys[i], heap_rows[i]
+        _sift_down(heap_keys, heap_rows, i, 0)
+    return out_keys, out_rows
+
 
 @njit(cache=True, nogil=True)
 def _threshold(group_best, size):  # pragma: no cover - compiled
@@ -46,18 +101,28 @@ def _threshold(group_best, size):  # pragma: no cover - compiled
     keys (each group's best is a distinct passage's). 0 when too few groups have one."""
     if len(group_best) < size:
         return 0.0
-    return np.partition(group_best, len(group_best) - size)[len(group_best) - size]
-
-
-@njit(cache=True, nogil=True)
-def _best_first(keys, k):  # pragma: no cover - compiled
-    """Places of the k smallest keys, smallest first; of equal keys, the earlier first."""
-    if len(keys) > k > 0:
-        # Sort only what can be among the k: keys up to the k-th smallest.
-        kth = np.partition(keys, k - 1)[k - 1]
-        places = np.flatnonzero(keys <= kth)
-        return places[np.argsort(keys[places], kind="mergesort")[:k]]
-    return np.argsort(keys, kind="mergesort")[:k]  # stable: ties keep their order
+    # Quickselect (Hoare's partition), best first, on a copy.
+    a = group_best.copy()
+    lo, hi, target = 0, len(a) - 1, size - 1
+    while lo < hi:
+        pivot = a[(lo + hi) // 2]
+        i, j = lo, hi
+        while i <= j:
+            while a[i] > pivot:
+                i += 1
+            while a[j] < pivot:
+                j -= 1
+            if i <= j:
+                a[i], a[j] = a[j], a[i]
+                i += 1
+                j -= 1
+        if target <= j:
+            hi = j
+        elif target >= i:
+            lo = i
+        else:
+            break
+    return a[target]
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -109,6 +174,7 @@ def top_k(
     seen,
     got,
     picked,
+    by_row,
 ):  # pragma: no cover - compiled
     """The k passages with the best scores for terms `cols` weighted `weights`.
 
@@ -116,9 +182,9 @@ def top_k(
     ranked by its score times `prior[row]` when `use_prior`. Only rows that `allowed`
     marks count when `use_allowed`. `acc` (float64, zeros), `seen` and `picked`
     (int32) and `got` (float64) are scratch of one entry per passage; `acc` is left
-    as zeros. Returns the
-    rows and their scores (without the prior), best first (of equal keys, the lower row
-    first), and how many passages share a term with the query (and are allowed).
+    as zeros. Returns the rows and their scores (without the prior), best first (of
+    equal keys, the lower row first) or, `by_row`, by row; and how many passages share
+    a term with the query (and are allowed).
 
     Adding up: with many postings (a fifth of the passages or more), they are added
     without noting which passages they reach, and every passage is read after (no
@@ -127,9 +193,9 @@ def top_k(
 
     Selecting: the passages reached are split into about 16k groups; the k-th best of
     the groups' best keys is a key that k passages reach, so only passages that reach
-    it can be among the k best. They are few, and only they are sorted. (A heap of the
-    best k was slower for the k = 200 that hybrid search rescores: 400 against 220 us
-    at 100,000 passages.)
+    it can be among the k best. They are few, and only they go through a heap of the
+    best k. (A heap over every passage reached was slower for the k = 200 that hybrid
+    search rescores: 400 against 220 us at 100,000 passages.)
     """
     n = len(acc)
     postings = 0
@@ -156,13 +222,13 @@ def top_k(
     # only passages that reach it can be among the best; they are in few groups.
     span = n if dense else touched
     size = max(k, 1)
-    group = max(4, span // (16 * size))
+    group = max(16, span // (16 * size))
     group_best = np.empty((span + group - 1) // group, np.float64)
     found = _best_of_groups(
         acc, seen, dense, span, prior, use_prior, allowed, use_allowed, group, group_best
     )
     threshold = _threshold(group_best, size)
-    # The passages that reach it, by row (sparse: sorted after).
+    # The passages that reach it.
     chosen = 0
     for g in range(len(group_best)):
         if group_best[g] > 0.0 and group_best[g] >= threshold:
@@ -171,13 +237,11 @@ def top_k(
                 key = acc[r] * prior[r] if use_prior else acc[r]
                 if key > 0.0 and key >= threshold and (not use_allowed or allowed[r]):
                     picked[chosen] = r
-                    got[chosen] = -key
+                    got[chosen] = key
                     chosen += 1
-    rows, keys = picked[:chosen], got[:chosen]
-    if not dense:
-        by_row = np.argsort(rows)
-        rows, keys = rows[by_row], keys[by_row]
-    out_rows = rows[_best_first(keys, k)].astype(np.int64)
+    out_rows = _best(got[:chosen], picked[:chosen], k)[1]
+    if by_row:  # equal keys: by row
+        out_rows = _best(np.zeros(len(out_rows)), out_rows, len(out_rows))[1]
     out_scores = np.empty(len(out_rows), np.float64)
     for i in range(len(out_rows)):
         out_scores[i] = acc[out_rows[i]]
@@ -232,19 +296,11 @@ def _fuse_top(
             a32 = lexical[i] / np.float32(lexical_span) if lexical_span > 0 else np.float32(0.0)
             fused = np.float64(np.float32(kept) * np.float32(a32) + w * b)
         pool[i] = fused * prior[rows[i]] if use_prior else fused
-    order = _best_first(-pool, k)
+    scores, best = _best(pool, rows, k)
     count = 0
-    for i in range(len(order)):
-        count += pool[order[i]] > 0
-    out_rows = np.empty(count, np.int64)
-    out_scores = np.empty(count, np.float64)
-    count = 0
-    for i in range(len(order)):
-        if pool[order[i]] > 0:
-            out_rows[count] = rows[order[i]]
-            out_scores[count] = pool[order[i]]
-            count += 1
-    return out_rows, out_scores
+    while count < len(scores) and scores[count] > 0:
+        count += 1
+    return best[:count], scores[:count]
 
 
 @njit(cache=True, nogil=True)

@@ -285,9 +285,11 @@ class SearchIndex:
         if k <= 0:
             return []
         arrays = columns.indptr, columns.indices, columns.data, cols, weights
-        best = RESCORED if hybrid else k
+        best, scratch = RESCORED if hybrid else k, self._scratch()
+        # Hybrid's candidates come by row, as the NumPy search has them: BLAS's product
+        # of a row and the vector can differ in the last bit with the row's place.
         rows, scores, found = kernel.top_k(
-            *arrays, best, prior, use_prior and not hybrid, mask, use_allowed, *self._scratch()
+            *arrays, best, prior, use_prior and not hybrid, mask, use_allowed, *scratch, hybrid
         )
         if not hybrid:
             if use_prior:
@@ -299,10 +301,6 @@ class SearchIndex:
             return self._hits(
                 *kernel.scan_top(lexical, dense, mask, use_allowed, k, prior, use_prior, *_FUSING)
             )
-        # By row, as the NumPy search has them: BLAS's product of a row and the vector
-        # can differ in the last bit with the row's place in the matrix.
-        order = np.argsort(rows)
-        rows, scores = rows[order], scores[order]
         dense = self._int8[rows].astype(np.float32) @ (vector * INT8_SCALE)
         return self._hits(
             *kernel.fused_top(rows, scores, dense, k, prior, use_prior, SEMANTIC_WEIGHT)
@@ -550,7 +548,7 @@ def _kernel(columns: sp.csc_matrix):
     cols, weights = np.zeros(min(columns.shape[1], 1), np.int64), np.ones(1, np.float32)
     scratch = _scratch(columns.shape[0])
     arrays = columns.indptr, columns.indices, columns.data, cols, weights
-    kernel.top_k(*arrays, 1, _NO_PRIOR, False, _NO_MASK, False, *scratch)
+    kernel.top_k(*arrays, 1, _NO_PRIOR, False, _NO_MASK, False, *scratch, False)
     kernel.scores_into(*arrays, scratch[0])
     lexical, dense, rows = np.ones(2), np.ones(2, np.float32), np.arange(2)
     kernel.scan_top(lexical, dense, _NO_MASK, False, 1, _NO_PRIOR, False, *_FUSING)
