@@ -2,6 +2,9 @@
 replaces: the same passages, in the same order, with the same scores to the bit."""
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -12,6 +15,8 @@ from assistant.index import SearchIndex
 from assistant.index import search as search_module
 from assistant.models import Passage
 from assistant.text import analyze
+
+from .conftest import ROOT
 
 pytest.importorskip("numba")
 
@@ -129,3 +134,22 @@ def test_without_numba_the_numpy_search_serves(corpus_index, monkeypatch):
     expected = corpus_index.search_terms(terms, 5, vector)
     monkeypatch.setattr(corpus_index, "_kernel", None)
     assert corpus_index.search_terms(terms, 5, vector) == expected
+
+
+def test_the_numpy_search_can_be_chosen(fixture_index_root):
+    # CCP_SEARCH_KERNEL=numpy keeps numba out of the process (its memory, its compile).
+    code = (
+        "import sys; from pathlib import Path; from assistant.index import load_current; "
+        f"index = load_current(Path({str(fixture_index_root)!r})); "
+        "print(index._kernel is None, 'numba' in sys.modules)"
+    )
+    for kernel, expected in (("numpy", "True False"), ("", "False True")):
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={**os.environ, "CCP_SEARCH_KERNEL": kernel},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.stdout.split() == expected.split(), done.stderr

@@ -96,14 +96,11 @@ def _best(keys, rows, k):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _threshold(group_best, size):  # pragma: no cover - compiled
-    """A key that at least `size` passages reach: the size-th best of the groups' best
-    keys (each group's best is a distinct passage's). 0 when too few groups have one."""
-    if len(group_best) < size:
-        return 0.0
-    # Quickselect (Hoare's partition), best first, on a copy.
-    a = group_best.copy()
-    lo, hi, target = 0, len(a) - 1, size - 1
+def _kth_best(values, k):  # pragma: no cover - compiled
+    """The k-th highest of `values` (1 <= k <= len(values)): quickselect (Hoare's
+    partition) on a copy."""
+    a = values.copy()
+    lo, hi, target = 0, len(a) - 1, k - 1
     while lo < hi:
         pivot = a[(lo + hi) // 2]
         i, j = lo, hi
@@ -123,6 +120,15 @@ def _threshold(group_best, size):  # pragma: no cover - compiled
         else:
             break
     return a[target]
+
+
+@njit(cache=True, nogil=True)
+def _threshold(group_best, size):  # pragma: no cover - compiled
+    """A key that at least `size` passages reach: the size-th best of the groups' best
+    keys (each group's best is a distinct passage's). 0 when too few groups have one."""
+    if len(group_best) < size:
+        return 0.0
+    return _kth_best(group_best, size)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -239,9 +245,25 @@ def top_k(
                     picked[chosen] = r
                     got[chosen] = key
                     chosen += 1
-    out_rows = _best(got[:chosen], picked[:chosen], k)[1]
-    if by_row:  # equal keys: by row
-        out_rows = _best(np.zeros(len(out_rows)), out_rows, len(out_rows))[1]
+    if by_row and dense:
+        # Picked by row: keep the best k in that order, without sorting them by key
+        # (of passages tied with the k-th, the first, which have the lower rows).
+        keys = got[:chosen]
+        cut = _kth_best(keys, k) if chosen > k else 0.0
+        ties = k
+        for i in range(chosen):
+            ties -= keys[i] > cut
+        out_rows = np.empty(min(k, chosen), np.int64)
+        kept = 0
+        for i in range(chosen):
+            if keys[i] > cut or (keys[i] == cut and ties > 0):
+                ties -= keys[i] == cut
+                out_rows[kept] = picked[i]
+                kept += 1
+    else:
+        out_rows = _best(got[:chosen], picked[:chosen], k)[1]
+        if by_row:  # equal keys: by row
+            out_rows = _best(np.zeros(len(out_rows)), out_rows, len(out_rows))[1]
     out_scores = np.empty(len(out_rows), np.float64)
     for i in range(len(out_rows)):
         out_scores[i] = acc[out_rows[i]]

@@ -7,6 +7,7 @@ import hashlib
 import math
 import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import version
@@ -540,19 +541,24 @@ _NO_PRIOR = np.ones(1, np.float64)
 
 
 def _kernel(columns: sp.csc_matrix):
-    """kernel.py, warmed up on `columns`' array types; None without numba."""
+    """kernel.py, compiled (or read from numba's cache) for `columns`' array types; None
+    without numba, or if numba cannot compile or cache here (NumPy search then)."""
     try:
         from . import kernel
-    except ImportError:
+
+        cols, weights = np.zeros(min(columns.shape[1], 1), np.int64), np.ones(1, np.float32)
+        scratch = _scratch(columns.shape[0])
+        arrays = columns.indptr, columns.indices, columns.data, cols, weights
+        kernel.top_k(*arrays, 1, _NO_PRIOR, False, _NO_MASK, False, *scratch, False)
+        kernel.scores_into(*arrays, scratch[0])
+        lexical, dense, rows = np.ones(2), np.ones(2, np.float32), np.arange(2)
+        kernel.scan_top(lexical, dense, _NO_MASK, False, 1, _NO_PRIOR, False, *_FUSING)
+        kernel.fused_top(rows, lexical, dense, 1, _NO_PRIOR, False, SEMANTIC_WEIGHT)
+    except ImportError:  # numba is not installed (or CCP_SEARCH_KERNEL=numpy)
         return None
-    cols, weights = np.zeros(min(columns.shape[1], 1), np.int64), np.ones(1, np.float32)
-    scratch = _scratch(columns.shape[0])
-    arrays = columns.indptr, columns.indices, columns.data, cols, weights
-    kernel.top_k(*arrays, 1, _NO_PRIOR, False, _NO_MASK, False, *scratch, False)
-    kernel.scores_into(*arrays, scratch[0])
-    lexical, dense, rows = np.ones(2), np.ones(2, np.float32), np.arange(2)
-    kernel.scan_top(lexical, dense, _NO_MASK, False, 1, _NO_PRIOR, False, *_FUSING)
-    kernel.fused_top(rows, lexical, dense, 1, _NO_PRIOR, False, SEMANTIC_WEIGHT)
+    except Exception as exc:  # e.g. no writable cache directory: slower, still right
+        warnings.warn(f"compiled search unavailable, searching with NumPy: {exc}", stacklevel=3)
+        return None
     return kernel
 
 
