@@ -1,17 +1,21 @@
-"""The compiled core of TF-IDF search: add up the query terms' postings and pick the best
-passages, in one pass each, with numba.
+"""The compiled core of search, with numba: add up the query terms' postings and pick the
+best passages; for hybrid search, fuse TF-IDF and similarity and pick.
 
 Why compiled: at 100,000 passages a question's terms have about 100,000 postings, and
-NumPy needs several passes over them (gather, repeat, multiply, bincount) and one over
-every passage (flatnonzero) before it can select; a loop that adds each posting into its
-passage's score and then keeps the best k in a small heap makes one. Ways that avoid the
+NumPy needs several passes over them (gather, repeat, multiply, bincount) and over every
+passage (flatnonzero, argpartition) before it can select, each a call with its own
+overhead; one compiled loop adds each posting into its passage's score, and one pass
+over the scores finds the few passages that can be among the best k. Ways that avoid the
 work were measured first and dropped (benchmarks/query.py's passages, 500 development
 questions): skipping the postings of common terms that cannot change the top k (a
 passage's score outside each common term's best eighth bounded by the rest) proved the
 top 10 safe for only 122 questions in 500, and the top 200 that hybrid search rescores
 for 32, because the synthetic passages, like the corpus, have few rare words; a NumPy
 MaxScore was slower than the plain search; sparse_dot_topn's compiled product was
-slower still (2.0 ms against NumPy's 1.9 ms at 100,000 passages).
+slower still (2.0 ms against NumPy's 1.9 ms at 100,000 passages). Within the kernel,
+adding up 64k rows at a time (to keep their scores in cache) and clearing the scores
+group by group as they are read were both slower at a million passages (3.2-3.9 ms
+against 2.2 ms a question).
 
 Same rankings as the NumPy search (search.py's `_lexical` and `_top`, kept as the
 fallback and as the tests' reference): each posting's product is rounded to float32 as
