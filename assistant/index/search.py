@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import version
@@ -107,6 +109,11 @@ class SearchIndex:
         # float32 ten times faster than float16 does, and take half the memory.
         self._int8 = None if vectors is None or small else _quantised(vectors)
         self._counts: sp.csr_matrix | None = None
+        # The compiled search (kernel.py) when numba is installed, compiled (or read
+        # from numba's cache) now, so that no question waits for it; else None: NumPy.
+        self._kernel = _kernel(self._columns)
+        self._priors = self._prior if self._prior is not None else _NO_PRIOR
+        self._local = threading.local()
 
     # -- building -----------------------------------------------------------------
 
@@ -251,6 +258,64 @@ class SearchIndex:
         different scales, and scaling both to 0..1 lets one weight serve every collection.
         `allowed`, a boolean mask over the passages, keeps the search to those it marks.
         """
+        if self._kernel is None:
+            return self._search_numpy(counts, k, vector, allowed)
+        return self._search_compiled(counts, k, vector, allowed)
+
+    def _search_compiled(
+        self,
+        counts: Mapping[str, float],
+        k: int,
+        vector: np.ndarray | None,
+        allowed: np.ndarray | None,
+    ) -> list[Hit]:
+        """search_terms with the compiled kernel (kernel.py): the same hits, scores and
+        order as _search_numpy, which ties aside it reproduces to the bit."""
+        cols, weights = self._query_weights(counts)
+        hybrid = vector is not None and self.has_vectors and k > 0
+        kernel, columns, prior = self._kernel, self._columns, self._priors
+        use_prior, use_allowed = self._prior is not None, allowed is not None
+        # The kernels are compiled for contiguous boolean masks.
+        mask = _NO_MASK if allowed is None else np.ascontiguousarray(allowed, bool)
+        if hybrid and self._scan is not None:
+            dense = self._scan @ vector
+            lexical = self._all_scores(cols, weights)
+            return self._hits(
+                *kernel.scan_top(lexical, dense, mask, use_allowed, k, prior, use_prior, *_FUSING)
+            )
+        if k <= 0:
+            return []
+        arrays = columns.indptr, columns.indices, columns.data, cols, weights
+        best, scratch = RESCORED if hybrid else k, self._scratch()
+        # Hybrid's candidates come by row, as the NumPy search has them: BLAS's product
+        # of a row and the vector can differ in the last bit with the row's place.
+        rows, scores, found = kernel.top_k(
+            *arrays, best, prior, use_prior and not hybrid, mask, use_allowed, *scratch, hybrid
+        )
+        if not hybrid:
+            if use_prior:
+                scores = scores * self._prior[rows]
+            return self._hits(rows, scores)
+        if found < k:  # few terms known in a large index: compare with every passage
+            dense = (self._int8 @ vector) * INT8_SCALE
+            lexical = self._all_scores(cols, weights)
+            return self._hits(
+                *kernel.scan_top(lexical, dense, mask, use_allowed, k, prior, use_prior, *_FUSING)
+            )
+        dense = self._int8[rows].astype(np.float32) @ (vector * INT8_SCALE)
+        return self._hits(
+            *kernel.fused_top(rows, scores, dense, k, prior, use_prior, SEMANTIC_WEIGHT)
+        )
+
+    def _search_numpy(
+        self,
+        counts: Mapping[str, float],
+        k: int,
+        vector: np.ndarray | None,
+        allowed: np.ndarray | None,
+    ) -> list[Hit]:
+        """search_terms in NumPy: the search when numba is not installed, and the
+        reference that the compiled search is tested against."""
         candidates, pool = self._lexical(counts)
         if allowed is not None:
             keep = allowed[candidates]
@@ -258,29 +323,76 @@ class SearchIndex:
         if vector is None or not self.has_vectors or k <= 0:
             return self._top(candidates, pool, k)
         if self._scan is not None or len(candidates) < k:
-            # Every passage is a candidate: found by meaning alone if need be.
             lexical = np.zeros(len(self.passages), np.float32)
             lexical[candidates] = pool
-            if self._scan is not None:
-                dense = self._scan @ vector
-            else:  # few terms known in a large index: compare with every passage
-                dense = (self._int8 @ vector) * INT8_SCALE
-            # A passage found by meaning alone must be plainly close in meaning.
-            found = (lexical > 0) | (dense >= MEANING_ALONE)
-            candidates = np.flatnonzero(found if allowed is None else found & allowed)
-            if not len(candidates):
-                return []
-            lexical, dense = lexical[candidates], dense[candidates].astype(np.float32)
-        else:
-            if len(candidates) > RESCORED:
-                best = np.argpartition(pool, len(pool) - RESCORED)[-RESCORED:]
-                candidates, pool = candidates[best], pool[best]
-            lexical = pool
-            dense = self._int8[candidates].astype(np.float32) @ (vector * INT8_SCALE)
+            return self._scan_all(lexical, vector, allowed, k)
+        if len(candidates) > RESCORED:
+            best = np.sort(_best(pool, candidates, RESCORED))  # kept by row
+            candidates, pool = candidates[best], pool[best]
+        dense = self._int8[candidates].astype(np.float32) @ (vector * INT8_SCALE)
+        return self._fused(candidates, pool, dense, k)
+
+    def _scan_all(
+        self, lexical: np.ndarray, vector: np.ndarray, allowed: np.ndarray | None, k: int
+    ) -> list[Hit]:
+        """Hybrid search where every passage is a candidate: found by meaning alone if
+        need be. `lexical` holds every passage's TF-IDF score."""
+        lexical = lexical.astype(np.float32, copy=False)
+        if self._scan is not None:
+            dense = self._scan @ vector
+        else:  # few terms known in a large index: compare with every passage
+            dense = (self._int8 @ vector) * INT8_SCALE
+        # A passage found by meaning alone must be plainly close in meaning.
+        found = (lexical > 0) | (dense >= MEANING_ALONE)
+        candidates = np.flatnonzero(found if allowed is None else found & allowed)
+        if not len(candidates):
+            return []
+        lexical, dense = lexical[candidates], dense[candidates].astype(np.float32)
+        return self._fused(candidates, lexical, dense, k)
+
+    def _fused(
+        self, candidates: np.ndarray, lexical: np.ndarray, dense: np.ndarray, k: int
+    ) -> list[Hit]:
         fused = (1 - SEMANTIC_WEIGHT) * _scaled(lexical, 0.0) + SEMANTIC_WEIGHT * _scaled(
             dense, float(dense.min())
         )
         return self._top(candidates, fused, k)
+
+    def _query_weights(self, counts: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """The query's terms (columns) and their weights: its unit-length TF-IDF vector."""
+        vocabulary, idf = self.vocabulary, self.idf
+        known = [(vocabulary[t], n) for t, n in counts.items() if n > 0 and t in vocabulary]
+        cols = np.array([c for c, _ in known], np.int64)
+        weights = np.array(
+            [(1 + math.log(n)) * idf[c] if n >= 1 else n * idf[c] for c, n in known],
+            np.float32,
+        )
+        weights /= np.sqrt(weights.dot(weights)) or 1.0  # np.linalg.norm, less overhead
+        return cols, weights
+
+    def _all_scores(self, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Every passage's TF-IDF score (float64), by the kernel."""
+        out = np.zeros(len(self.passages), np.float64)
+        columns = self._columns
+        self._kernel.scores_into(columns.indptr, columns.indices, columns.data, cols, weights, out)
+        return out
+
+    def _scratch(self) -> tuple[np.ndarray, ...]:
+        """This thread's scratch arrays for the kernel, 24 bytes a passage (threads
+        search at once: the kernel releases the GIL)."""
+        try:
+            return self._local.scratch
+        except AttributeError:
+            self._local.scratch = _scratch(len(self.passages))
+            return self._local.scratch
+
+    def _hits(self, rows: np.ndarray, scores: np.ndarray) -> list[Hit]:
+        passages = self.passages
+        return [
+            Hit(passages[row], score, row)
+            for row, score in zip(rows.tolist(), scores.tolist(), strict=True)
+            if score > 0
+        ]
 
     def _lexical(self, counts: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """The passages that share a term with the query and their TF-IDF scores."""
@@ -318,12 +430,9 @@ class SearchIndex:
     def _top(self, candidates: np.ndarray, pool: np.ndarray, k: int) -> list[Hit]:
         if self._prior is not None:
             pool = pool * self._prior[candidates]
-        n = len(pool)
-        k = min(k, n)
-        if k <= 0:
+        if min(k, len(pool)) <= 0:
             return []
-        top = np.argpartition(pool, n - k)[n - k :] if k < n else np.arange(n)
-        top = top[np.argsort(-pool[top], kind="stable")]
+        top = _best(pool, candidates, k)
         return [
             Hit(self.passages[row], float(pool[i]), row)
             for i, row in zip(top.tolist(), candidates[top].tolist(), strict=True)
@@ -398,6 +507,59 @@ def _words(passages: Sequence[Passage], previous: SearchIndex | None) -> Counter
     old = {id(p) for p in previous.passages}
     words.update(surface_words([p for p in passages if id(p) not in old]))
     return +words  # drops words no longer present
+
+
+def _best(scores: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k best scores, best first; of tied scores, the lower row's first
+    (as kernel.top_k orders them; argpartition alone would leave the choice open)."""
+    n = len(scores)
+    if k < n:
+        threshold = np.partition(scores, n - k)[n - k]
+        above = np.flatnonzero(scores > threshold)
+        tied = np.flatnonzero(scores == threshold)
+        if len(tied) > k - len(above):
+            tied = tied[np.argsort(rows[tied], kind="stable")[: k - len(above)]]
+        top = np.concatenate([above, tied])
+    else:
+        top = np.arange(n)
+    return top[np.lexsort((rows[top], -scores[top]))]
+
+
+def _scratch(n: int) -> tuple[np.ndarray, ...]:
+    """kernel.top_k's scratch: 24 bytes a passage."""
+    return (
+        np.zeros(n, np.float64),
+        np.empty(n, np.int32),
+        np.empty(n, np.float64),
+        np.empty(n, np.int32),
+    )
+
+
+_NO_MASK = np.zeros(1, bool)
+_FUSING = SEMANTIC_WEIGHT, MEANING_ALONE
+_NO_PRIOR = np.ones(1, np.float64)
+
+
+def _kernel(columns: sp.csc_matrix):
+    """kernel.py, compiled (or read from numba's cache) for `columns`' array types; None
+    without numba, or if numba cannot compile or cache here (NumPy search then)."""
+    try:
+        from . import kernel
+
+        cols, weights = np.zeros(min(columns.shape[1], 1), np.int64), np.ones(1, np.float32)
+        scratch = _scratch(columns.shape[0])
+        arrays = columns.indptr, columns.indices, columns.data, cols, weights
+        kernel.top_k(*arrays, 1, _NO_PRIOR, False, _NO_MASK, False, *scratch, False)
+        kernel.scores_into(*arrays, scratch[0])
+        lexical, dense, rows = np.ones(2), np.ones(2, np.float32), np.arange(2)
+        kernel.scan_top(lexical, dense, _NO_MASK, False, 1, _NO_PRIOR, False, *_FUSING)
+        kernel.fused_top(rows, lexical, dense, 1, _NO_PRIOR, False, SEMANTIC_WEIGHT)
+    except ImportError:  # numba is not installed (or CCP_SEARCH_KERNEL=numpy)
+        return None
+    except Exception as exc:  # e.g. no writable cache directory: slower, still right
+        warnings.warn(f"compiled search unavailable, searching with NumPy: {exc}", stacklevel=3)
+        return None
+    return kernel
 
 
 # Unit vectors' components lie in [-1, 1]; scaled by 127 they fit int8 within half a
