@@ -104,6 +104,12 @@ class Settings:
     reload_check_seconds: float = _setting(
         1.0, "seconds between checks for a new current index version", 0.0, 3600.0
     )
+    search_kernel: str = _setting(
+        "",
+        "numpy: search without the compiled kernel even when numba (the `fast` extra) is "
+        "installed, saving about 110 MB a process; empty: the kernel when numba is there. "
+        "Read by every process that searches, the indexer included",
+    )
     answer_cache: int = _setting(
         1000,
         "answers each process keeps to serve again when the same question is asked with "

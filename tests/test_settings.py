@@ -70,6 +70,8 @@ def test_the_environment_variables_of_before_still_work():
     assert read.max_question_chars == 200
     # Text is taken as written, never read as JSON: a token of digits stays text.
     assert Settings.read({"CCP_ADMIN_TOKEN": "12345"}).admin_token == "12345"
+    # The search module reads this one itself; the server must still accept it.
+    assert Settings.read({"CCP_SEARCH_KERNEL": "numpy"}).search_kernel == "numpy"
 
 
 @pytest.mark.parametrize(
