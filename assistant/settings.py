@@ -135,8 +135,8 @@ class Settings:
     )
     rate_limit: str = _setting(
         "60 per minute",
-        "per-client limit on questions, and another on feedback (Flask-Limiter syntax); "
-        "empty: none",
+        "per-client limit on questions, and another on feedback (e.g. 60 per minute, or "
+        "10/second; 1000/day); empty: none",
     )
     trusted_proxies: int = _setting(
         0,
@@ -173,7 +173,7 @@ class Settings:
     )
     rate_limit_storage: str = _setting(
         "memory://",
-        "where rate-limit counts are kept (Flask-Limiter storage URI): this process's "
+        "where rate-limit counts are kept (a storage URI of the `limits` library): this process's "
         "memory, or e.g. redis://host:6379/0 to share one limit across workers and machines",
     )
 

@@ -211,13 +211,28 @@ def test_x_forwarded_for_is_believed_only_from_trusted_proxies(corpus_index_root
         assert asked == [200, 200, 429]
 
 
+def test_a_bad_limit_is_named_and_an_unreachable_store_does_not_stop_answers(
+    corpus_index_root, caplog
+):
+    with pytest.raises(ValueError, match="CCP_RATE_LIMIT"):
+        create_app({"INDEX_DIR": str(corpus_index_root), "RATE_LIMIT": "lots"})
+    config = {
+        "INDEX_DIR": str(corpus_index_root),
+        "RATE_LIMIT": "1 per minute",
+        "RATE_LIMIT_STORAGE": "redis://127.0.0.1:1/0",  # nothing listens there
+    }
+    client = create_app(config).test_client()
+    assert [client.get("/api/query?q=JSNA").status_code for _ in range(2)] == [200, 200]
+    assert any("rate limit not counted" in r.getMessage() for r in caplog.records)
+
+
 def test_no_client_address_is_logged_when_limited(corpus_index_root, caplog):
-    caplog.set_level(logging.INFO, logger="flask-limiter")
+    caplog.set_level(logging.INFO, logger="web.limits")
     config = {"INDEX_DIR": str(corpus_index_root), "RATE_LIMIT": "1 per minute"}
     with LiveServer(create_app({**config, "TRUSTED_PROXIES": 1})) as server:
         for _ in range(2):
             call(server, "/api/query?q=JSNA", headers={"X-Forwarded-For": "203.0.113.9"})
-    limited = [r.getMessage() for r in caplog.records if r.name == "flask-limiter"]
+    limited = [r.getMessage() for r in caplog.records if r.name == "web.limits"]
     assert limited  # the 429 is logged,
     assert not [m for m in limited if "203.0.113.9" in m or "127.0.0.1" in m]  # not who
 

@@ -34,7 +34,7 @@ def register(app: Flask) -> None:
             return exc
         code = (exc.name or "error").lower().replace(" ", "_")
         message = exc.description or exc.name
-        if exc.code == 429:  # Flask-Limiter's description is the bare limit ("60 per 1 minute")
+        if exc.code == 429:  # the description is the bare limit ("60 per 1 minute")
             message = f"Too many questions at once (the limit is {message}): try again shortly."
         response = error_response(exc.code or 500, code, message)
         # The body is ours; the headers that go with the status are not (a 405's Allow).
