@@ -396,17 +396,9 @@ class SearchIndex:
 
     def _lexical(self, counts: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """The passages that share a term with the query and their TF-IDF scores."""
-        known = [
-            (self.vocabulary[t], n) for t, n in counts.items() if t in self.vocabulary and n > 0
-        ]
-        if not known:
+        cols, weights = self._query_weights(counts)
+        if not len(cols):
             return np.empty(0, np.int64), np.empty(0, np.float32)
-        cols = [c for c, _ in known]
-        weights = np.array(
-            [(1 + math.log(n)) * self.idf[c] if n >= 1 else n * self.idf[c] for c, n in known],
-            np.float32,
-        )
-        weights /= np.sqrt(weights.dot(weights)) or 1.0  # np.linalg.norm, less overhead
         # Gather the query terms' postings (CSC columns) straight from the arrays and
         # sum them in one call: few NumPy calls matter more here than the arithmetic
         # (each call costs overhead, and may hand the GIL to the server's other threads).
