@@ -267,6 +267,7 @@ def test_no_answer_quotes_a_pointer_to_another_page(corpus_index):
         ("can u give me the mobile for the Artlift manager", "personal data"),
         ("Who owns the copyright in the case study photos?", "legal and tax"),
         ("Could you send me the slides from the Doncaster seminar?", "records not held"),
+        ("Is the Artlift coordinator still working at the surgery?", "personal data"),
     ],
 )
 def test_questions_for_someone_else_are_declined_with_where_to_go(corpus_index, question, referral):
