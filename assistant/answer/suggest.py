@@ -42,16 +42,12 @@ def cited_by(
     if follows and after is None:
         return None
     previous = [after] if follows and after else []
-    cache = _ANSWERS.setdefault(index, {})
-    entry = (question, key, tuple(previous))
-    if entry not in cache:
-        if len(cache) >= CACHE_LIMIT:
-            cache.clear()
+
+    def cites() -> frozenset | None:
         result = ask(question, previous)
-        cache[entry] = (
-            None if result.no_answer else frozenset(c.passage_id for c in result.citations)
-        )
-    return cache[entry]
+        return None if result.no_answer else frozenset(c.passage_id for c in result.citations)
+
+    return _kept(_ANSWERS, index, (question, key, tuple(previous)), cites)
 
 
 def did_you_mean(
@@ -64,14 +60,9 @@ def did_you_mean(
         return ()
     # What the rewrites are made from: the same again gets the same rewrites, without
     # looking for close words (difflib) and checking them again.
-    cache = _OFFERED.setdefault(index, {})
     entry = ("did you mean", result.question, result.corrections, result.unmatched_terms)
     entry += (result.subject, key)
-    if entry not in cache:
-        if len(cache) >= CACHE_LIMIT:
-            cache.clear()
-        cache[entry] = _did_you_mean(result, index, ask, key)
-    return cache[entry]
+    return _kept(_OFFERED, index, entry, lambda: _did_you_mean(result, index, ask, key))
 
 
 def _did_you_mean(result: Answer, index: SearchIndex, ask: Ask, key: Hashable) -> tuple[str, ...]:
@@ -138,6 +129,17 @@ _QUESTIONS: WeakKeyDictionary[SearchIndex, dict[tuple, str | None]] = WeakKeyDic
 _OFFERED: WeakKeyDictionary[SearchIndex, dict[tuple, tuple[str, ...]]] = WeakKeyDictionary()
 
 
+def _kept(store: WeakKeyDictionary, index: SearchIndex, entry: Hashable, make: Callable):
+    """What `store` keeps for `entry` on this index, made (and kept) the first time; at
+    CACHE_LIMIT entries an index's store starts again."""
+    kept = store.setdefault(index, {})
+    if entry not in kept:
+        if len(kept) >= CACHE_LIMIT:
+            kept.clear()
+        kept[entry] = make()
+    return kept[entry]
+
+
 def suggestions(
     result: Answer, index: SearchIndex, ask: Ask, key: Hashable = None
 ) -> tuple[str, ...]:
@@ -148,13 +150,13 @@ def suggestions(
     around = tuple(c.passage_id for c in (result.nearest if result.no_answer else result.citations))
     asked = frozenset({result.question.strip().lower(), *(q.lower() for q in result.did_you_mean)})
     # What the suggestions are made from: the same again gets the same suggestions.
-    cache = _OFFERED.setdefault(index, {})
     entry = ("suggestions", result.no_answer, around, cited, asked, key)
-    if entry not in cache:
-        if len(cache) >= CACHE_LIMIT:
-            cache.clear()
-        cache[entry] = _suggestions(result.no_answer, around, cited, asked, index, ask, key)
-    return cache[entry]
+    return _kept(
+        _OFFERED,
+        index,
+        entry,
+        lambda: _suggestions(result.no_answer, around, cited, asked, index, ask, key),
+    )
 
 
 def _suggestions(
@@ -195,16 +197,14 @@ def _suggestions(
 def section_question(passage: Passage, index: SearchIndex, ask: Ask, key: Hashable) -> str | None:
     """A question made from the section's heading whose answer, asked alone, quotes
     this section; None when no phrasing does."""
-    cache = _QUESTIONS.setdefault(index, {})
-    entry = (passage.id, key)
-    if entry not in cache:
-        if len(cache) >= CACHE_LIMIT:
-            cache.clear()
-        cache[entry] = next(
+
+    def verified() -> str | None:
+        return next(
             (q for q in phrasings(passage) if passage.id in (cited_by(q, index, ask, key) or ())),
             None,
         )
-    return cache[entry]
+
+    return _kept(_QUESTIONS, index, (passage.id, key), verified)
 
 
 def phrasings(passage: Passage) -> list[str]:

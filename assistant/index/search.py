@@ -10,6 +10,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -536,21 +537,30 @@ def _kernel(columns: sp.csc_matrix):
     """kernel.py, compiled (or read from numba's cache) for `columns`' array types; None
     without numba, or if numba cannot compile or cache here (NumPy search then)."""
     try:
-        from . import kernel
-
-        cols, weights = np.zeros(min(columns.shape[1], 1), np.int64), np.ones(1, np.float32)
-        scratch = _scratch(columns.shape[0])
-        arrays = columns.indptr, columns.indices, columns.data, cols, weights
-        kernel.top_k(*arrays, 1, _NO_PRIOR, False, _NO_MASK, False, *scratch, False)
-        kernel.scores_into(*arrays, scratch[0])
-        lexical, dense, rows = np.ones(2), np.ones(2, np.float32), np.arange(2)
-        kernel.scan_top(lexical, dense, _NO_MASK, False, 1, _NO_PRIOR, False, *_FUSING)
-        kernel.fused_top(rows, lexical, dense, 1, _NO_PRIOR, False, SEMANTIC_WEIGHT)
+        types = (columns.indptr.dtype.str, columns.indices.dtype.str, columns.data.dtype.str)
+        return _compiled(*types)
     except ImportError:  # numba is not installed (or CCP_SEARCH_KERNEL=numpy)
         return None
     except Exception as exc:  # e.g. no writable cache directory: slower, still right
         warnings.warn(f"compiled search unavailable, searching with NumPy: {exc}", stacklevel=3)
         return None
+
+
+@lru_cache(maxsize=8)
+def _compiled(indptr: str, indices: str, data: str):
+    """kernel.py with every kernel compiled for these postings' types, once a process:
+    called on a two-passage matrix of the same types, since numba compiles by type and
+    a call on the index's own arrays would allocate scratch for every passage."""
+    from . import kernel
+
+    cols, weights = np.zeros(1, np.int64), np.ones(1, np.float32)
+    tiny = np.array([0, 1], indptr), np.array([0], indices), np.ones(1, data)
+    scratch = _scratch(2)
+    kernel.top_k(*tiny, cols, weights, 1, _NO_PRIOR, False, _NO_MASK, False, *scratch, False)
+    kernel.scores_into(*tiny, cols, weights, scratch[0])
+    lexical, dense, rows = np.ones(2), np.ones(2, np.float32), np.arange(2)
+    kernel.scan_top(lexical, dense, _NO_MASK, False, 1, _NO_PRIOR, False, *_FUSING)
+    kernel.fused_top(rows, lexical, dense, 1, _NO_PRIOR, False, SEMANTIC_WEIGHT)
     return kernel
 
 
