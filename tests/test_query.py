@@ -1,5 +1,11 @@
 from assistant import answer
-from assistant.answer.query import expand_synonyms, is_follow_up, prepare, read_synonyms
+from assistant.answer.query import (
+    expand_synonyms,
+    is_follow_up,
+    names_something,
+    prepare,
+    read_synonyms,
+)
 
 
 def test_synonyms_file_is_read_as_groups(tmp_path):
@@ -46,3 +52,10 @@ def test_follow_ups_are_read_with_the_question_before(corpus_index):
     assert "gloucestershire" in result.citations[0].url.lower() + result.text.lower()
     # Without a previous question it is just a (vague) question.
     assert not answer("And how long did it run?", corpus_index).follow_up
+
+
+def test_a_capital_that_starts_a_sentence_names_nothing(corpus_index):
+    # What a follow-up carries depends on whether the question named something.
+    assert names_something("What did the pilot in Kent do?", corpus_index)
+    assert names_something("We sing with older people. How did Artlift work?", corpus_index)
+    assert not names_something("We sing with older people. Are there examples?", corpus_index)

@@ -103,11 +103,17 @@ def is_follow_up(question: str, index: SearchIndex) -> bool:
     return len(known) <= 1 or (len(words) <= 8 and not names_something(question, index))
 
 
+# A capitalised word after a space that does not follow a sentence's end ("in Kent",
+# not "... our town. Are there ...").
+NAME_INSIDE = re.compile(r"(?<![.!?:\s])\s+[A-Z][A-Za-z]+")
+
+
 def names_something(question: str, index: SearchIndex) -> bool:
     """True when a question names something of its own: a capitalised name or acronym
-    after its first word, or a word that is neither everyday English nor common in the
-    guidance ("prescribing", "consortium"; not "sessions" or "examples")."""
-    if re.search(r"\s[A-Z][A-Za-z]+", question.strip()):
+    inside a sentence (not the capital that starts one), or a word that is neither
+    everyday English nor common in the guidance ("prescribing", "consortium"; not
+    "sessions" or "examples")."""
+    if NAME_INSIDE.search(question.strip()):
         return True
     rare = 1 + math.log(SPECIFIC)  # the smoothed idf of a term in one passage in SPECIFIC
     for word in tokens(question):
