@@ -164,7 +164,10 @@ class Settings:
         30, "waitress: seconds a connection may send nothing before it is closed", 1, 3600
     )
     workers: int = _setting(
-        1, "processes serving this app (python -m web --workers sets it)", 1, 64
+        0,
+        "processes python -m web starts (its --workers wins); 0: one per core this process may use",
+        0,
+        64,
     )
     secret_key: str = _setting(
         "",

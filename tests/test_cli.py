@@ -184,6 +184,18 @@ def test_two_workers_share_the_port_and_the_conversations(fixture_index_root, tm
     assert subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True).returncode == 1
 
 
+@pytest.mark.parametrize("workers", [None, "1"])
+def test_the_server_runs_one_process_per_core_unless_told(fixture_index_root, workers):
+    from web.__main__ import cores
+
+    env = {"CCP_WORKERS": workers} if workers else {}
+    expected = int(workers or cores())
+    with running("--index", str(fixture_index_root), env=env) as (proc, _):
+        assert f"(waitress, {expected} process(es))" in proc.stdout.readline()
+        assert len(workers_of(proc)) == (expected if expected > 1 else 0)  # 1: no fork
+    assert cores() == len(os.sched_getaffinity(0))
+
+
 def workers_of(proc: subprocess.Popen) -> list[str]:
     """The server's worker processes (not multiprocessing's resource tracker)."""
     children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)

@@ -9,8 +9,8 @@ has arrived and never times out a stalled body: run it behind a proxy that buffe
 request bodies (nginx does by default). Facing the internet, either belongs behind a
 reverse proxy with its own timeouts and limits (README, "Running in production").
 
-With --workers N, N processes share the listening socket and one read-only index on
-disk, and a worker that dies is replaced.
+One process per core (or --workers N) shares the listening socket and one read-only
+index on disk, and a worker that dies is replaced.
 """
 
 from __future__ import annotations
@@ -56,7 +56,12 @@ def main(argv: list[str] | None = None) -> None:
         help="waitress (default) reads whole requests before the app sees them; granian "
         "is faster but needs a proxy that buffers request bodies in front of it",
     )
-    parser.add_argument("--workers", type=int, default=1, help="processes sharing the port")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes sharing the port (default CCP_WORKERS, else one per core)",
+    )
     parser.add_argument(
         "--threads",
         type=int,
@@ -66,6 +71,11 @@ def main(argv: list[str] | None = None) -> None:
         "more cores)",
     )
     args = parser.parse_args(argv)
+    if args.workers is None:
+        try:
+            args.workers = Settings.read().workers or cores()
+        except ValueError as exc:
+            parser.exit(2, f"error: {exc}\n")
     if not 1 <= args.workers <= 64:
         parser.error("--workers must be from 1 to 64")
     if args.server == "granian" and importlib.util.find_spec("granian") is None:
@@ -81,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     # Every worker signs conversation tokens with one key, even one made up for this run.
     os.environ.setdefault("CCP_SECRET_KEY", os.urandom(32).hex())
     try:
-        configure(Flask(__name__))
+        settings = configure(Flask(__name__))
     except ValueError as exc:
         parser.exit(2, f"error: {exc}\n")
     problem = cannot_listen(args.host, args.port)
@@ -95,10 +105,33 @@ def main(argv: list[str] | None = None) -> None:
         f"({args.server}, {args.workers} process(es))",
         flush=True,
     )
+    if (
+        args.workers > 1
+        and settings.rate_limit
+        and settings.rate_limit_storage.startswith("memory://")
+    ):
+        log.warning(
+            "each of the %d processes counts rate limits in its own memory, so a client may "
+            "get up to %d times CCP_RATE_LIMIT; CCP_RATE_LIMIT_STORAGE=redis://... counts "
+            "once for all",
+            args.workers,
+            args.workers,
+        )
     if args.server == "granian":
         serve_granian(args)
     else:
         serve_waitress(args)
+
+
+def cores() -> int:
+    """The cores this process may run on (its affinity, which containers and taskset
+    narrow; os.cpu_count counts the machine's), at most 64: answering is CPU work, so
+    one process per core is what serves most questions."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        count = os.cpu_count() or 1
+    return max(1, min(count, 64))
 
 
 def cannot_listen(host: str, port: int) -> str | None:
