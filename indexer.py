@@ -119,10 +119,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     print(f"questions from {', '.join(str(p) for p in paths)}")
     names = list(next(iter(figures.values())))
-    print(f"  {'':24}" + "".join(f"{part:>15}" for part in figures))
+    width = max(15, *(len(part) + 2 for part in figures))
+    print(f"  {'':24}" + "".join(f"{part:>{width}}" for part in figures))
     for name in names:
         cells = (_figure(scores[name]) for scores in figures.values())
-        print(f"  {name.replace('_', ' '):24}" + "".join(f"{c:>15}" for c in cells))
+        print(f"  {name.replace('_', ' '):24}" + "".join(f"{c:>{width}}" for c in cells))
     return 0
 
 

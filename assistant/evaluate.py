@@ -12,9 +12,10 @@ The parts keep the figures honest:
 
 - `tuning`: development questions that ranking and answering decisions may look at;
 - `validation`: development questions no decision looks at (drawn at random, once);
-- `blind`, `blind-holdout`: questions written by people who never saw the pages,
-  from a persona and the list of topics; decisions may look at `blind`, never at
-  `blind-holdout`, which is reported only in aggregate.
+- `blind`, `blind-holdout`, `blind-holdout-2`: questions written by people who never
+  saw the pages, from a persona and the list of topics; decisions may look at `blind`,
+  never at the held-out parts, which are reported only in aggregate
+  (`blind-holdout-2` was written later, and first measured on 2026-12-04).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .models import Answer, Hit
 from .text import fold
 
 RANKED = 10  # passages looked at for hit@k and MRR
-PARTS = ("tuning", "validation", "blind", "blind-holdout")
+PARTS = ("tuning", "validation", "blind", "blind-holdout", "blind-holdout-2")
 
 
 @dataclass(frozen=True)
