@@ -2,6 +2,7 @@ import pytest
 
 from assistant import answer
 from assistant.answer.fragments import without_fragment
+from assistant.text import stem
 
 
 def test_answer_is_verbatim_sentences_with_citations(corpus_index):
@@ -72,6 +73,18 @@ def test_not_covered_names_the_words_that_matched_nothing(corpus_index):
     result = answer("How do I renew my passport?", corpus_index)
     assert "passport" in result.unmatched_terms
     assert "“passport”" in result.text
+
+
+def test_a_decline_names_only_words_the_guidance_never_uses(corpus_index):
+    # "heard" and "back" are in the guidance, only not in the nearest sections:
+    # "Nothing in it mentions" them would be untrue.
+    question = (
+        "how do I find the right commisioner to talk to at the NHS locally? "
+        "I emailed the general inbox and heard nothing back"
+    )
+    result = answer(question, corpus_index)
+    assert result.no_answer and result.unmatched_terms == ("emailed", "inbox")
+    assert all(stem(w) not in corpus_index.vocabulary for w in result.unmatched_terms)
 
 
 def test_a_question_of_only_stop_words_is_not_answered(corpus_index):

@@ -206,7 +206,7 @@ def _decline(
 ) -> Answer:
     """A "not covered" answer that says why (`current`: it asks about after the
     guidance was written), and offers the nearest sections."""
-    unmatched = () if referral else _unmatched(query, hits[:NEAREST])
+    unmatched = () if referral else _unmatched(query, index)
     text = NOT_COVERED
     if current:
         text = NOT_NOW.format(when=_archive_date(index))
@@ -431,11 +431,11 @@ def _archive_date(index: SearchIndex) -> str:
     return f" (its pages were last updated in {MONTHS[month - 1]} {year})"
 
 
-def _unmatched(query: Query, hits: list[Hit]) -> tuple[str, ...]:
-    """The words of the question that none of the nearest passages contains."""
-    present: set[str] = set()
-    for hit in hits:
-        present |= query.covered_by(parts_of(hit.passage).terms)
+def _unmatched(query: Query, index: SearchIndex) -> tuple[str, ...]:
+    """The words of the question that the guidance never uses, nor any equivalent the
+    synonyms give: what a decline may truly say "nothing in it mentions" (not "back" or
+    "heard", which are somewhere in it, only not in the nearest sections)."""
+    present = query.covered_by({t for t in query.terms if t in index.vocabulary})
     missing = {t for t, n in query.terms.items() if n >= 1 and t not in present}
     words = []
     for word in WORD.findall(query.question):
