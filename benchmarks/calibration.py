@@ -6,7 +6,7 @@ Answers every question of tests/eval/, as `indexer.py eval` does. Each answered
 question with key facts is an example: the evidence its answer was composed from (see
 assistant/answer/confidence.py) and whether the answer text holds every key fact. A
 logistic model is fitted on the parts decisions may look at (tuning, blind) and judged
-on the parts no decision looks at (validation, blind-holdout): within each band of
+on the parts no decision looks at (validation and the held-out blind parts): within each band of
 confidence, the share of answers that held their facts should match the band. With
 --write the model is saved to assistant/answer/calibration.json. Ends with one line
 of JSON.
@@ -32,7 +32,7 @@ from assistant.index import load_current
 
 ROOT = Path(__file__).resolve().parent.parent
 FIT_ON = ("tuning", "blind")
-JUDGED_ON = ("validation", "blind-holdout")
+JUDGED_ON = ("validation", "blind-holdout", "blind-holdout-2")
 BANDS = np.linspace(0, 1, 6)  # five bands of confidence
 
 
