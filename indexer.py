@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -22,9 +21,8 @@ from assistant.ingest.documents import Limits
 from assistant.ingest.fetch import CrawlConfig
 from assistant.records.gaps import find_gaps, to_csv, to_html
 from assistant.records.logbook import Logbook
-from assistant.settings import DECLARED
+from assistant.settings import DECLARED, Settings
 
-DEFAULT_INDEX = Path("index")
 DEFAULT_SOURCE = Path("corpus")
 DEFAULT_QUESTIONS = [Path("tests/eval/questions.jsonl"), Path("tests/eval/blind.jsonl")]
 
@@ -48,7 +46,10 @@ def cmd_build(args: argparse.Namespace, incremental: bool = False) -> int:
         args.index,
         incremental=incremental,
         force=args.force,
-        max_words=args.max_passage_words,
+        max_words=DECLARED["max_passage_words"].check(
+            args.max_passage_words, "--max-passage-words"
+        ),
+        keep=DECLARED["keep_versions"].check(args.keep_versions, "--keep-versions"),
         limits=Limits(**_limits(args)),
     )
     print(report.summary())
@@ -163,7 +164,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    """The command line, its defaults the settings in force (CCP_* variables, as the
+    server reads them): an index built with CCP_MAX_PASSAGE_WORDS=400 is built as the
+    server's admin reindex would build it, into the CCP_INDEX_DIR it serves."""
+    settings = settings or Settings()
+    index = Path(settings.index_dir)
     root = argparse.ArgumentParser(prog="indexer.py", description=__doc__.splitlines()[0])
     root.add_argument("-v", "--verbose", action="store_true", help="log each step")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -173,8 +179,8 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--index",
             type=Path,
-            default=DEFAULT_INDEX,
-            help=f"index directory (default {DEFAULT_INDEX}/)",
+            default=index,
+            help=f"index directory (default {index}/, CCP_INDEX_DIR)",
         )
         sub.set_defaults(func=func)
         return sub
@@ -207,14 +213,14 @@ def parser() -> argparse.ArgumentParser:
         b.add_argument(
             "--max-passage-words",
             type=int,
-            default=DECLARED["max_passage_words"].default,
+            default=settings.max_passage_words,
             help=DECLARED["max_passage_words"].help,
         )
-        for name in ("max_document_pages", "max_document_bytes"):
+        for name in ("keep_versions", "max_document_pages", "max_document_bytes"):
             b.add_argument(
                 "--" + name.replace("_", "-"),
                 type=int,
-                default=DECLARED[name].default,
+                default=getattr(settings, name),
                 help=DECLARED[name].help,
             )
         b.add_argument(
@@ -240,9 +246,7 @@ def parser() -> argparse.ArgumentParser:
     command("stats", cmd_stats, "print pages, passages, vocabulary size and version")
     a = command("ask", cmd_ask, "answer a question from the terminal, with sources")
     a.add_argument("question")
-    a.add_argument(
-        "--top-k", type=int, default=DECLARED["top_k"].default, help=DECLARED["top_k"].help
-    )
+    a.add_argument("--top-k", type=int, default=settings.top_k, help=DECLARED["top_k"].help)
     e = command("eval", cmd_eval, "score the assistant on the question sets, part by part")
     e.add_argument(
         "--questions",
@@ -254,9 +258,9 @@ def parser() -> argparse.ArgumentParser:
     r = command("report", cmd_report, "write the unanswered-questions report (CSV and HTML)")
     r.add_argument(
         "--db",
-        default=os.environ.get("CCP_DB_URL") or "feedback.sqlite3",
-        help="the app's question log: CCP_DB_PATH, or CCP_DB_URL's postgresql://... "
-        "(default $CCP_DB_URL, else feedback.sqlite3)",
+        default=settings.db_url or settings.db_path,
+        help="the app's question log: a SQLite file, or a postgresql://... URL "
+        f"(default CCP_DB_URL, else CCP_DB_PATH: {settings.db_url or settings.db_path})",
     )
     r.add_argument(
         "--out",
@@ -268,7 +272,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        settings = Settings.read()
+    except ValueError as exc:  # a bad CCP_* variable, named with what is allowed
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    args = parser(settings).parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

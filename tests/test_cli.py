@@ -49,6 +49,29 @@ def test_readable_errors_not_tracebacks(tmp_path):
     assert no_source.returncode == 2 and "does not exist" in no_source.stderr
     bad = run_python("indexer.py", "frobnicate")
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    short = run_python("indexer.py", "build", "--max-passage-words", "10", "--index", str(tmp_path))
+    assert short.returncode == 2
+    assert short.stderr.startswith("error: --max-passage-words must be a whole number from 50")
+
+
+def test_the_indexer_takes_its_defaults_from_the_servers_settings(tmp_path, monkeypatch):
+    def passages(*args: str) -> int:
+        done = run_python("indexer.py", "stats", *args)
+        assert done.returncode == 0, done.stderr
+        return int(dict(line.split(":", 1) for line in done.stdout.splitlines())["passages"])
+
+    source = ("--source", str(FIXTURE_SITE))
+    default = tmp_path / "default"
+    assert run_python("indexer.py", "build", *source, "--index", str(default)).returncode == 0
+    monkeypatch.setenv("CCP_INDEX_DIR", str(tmp_path / "served"))
+    monkeypatch.setenv("CCP_MAX_PASSAGE_WORDS", "50")
+    built = run_python("indexer.py", "build", *source)  # into the folder the server serves
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "served" / "CURRENT").is_file()
+    assert passages() > passages("--index", str(default))  # shorter passages, more of them
+    monkeypatch.setenv("CCP_TOP_K", "0")
+    bad = run_python("indexer.py", "stats")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: CCP_TOP_K must be")
 
 
 def test_a_port_in_use_is_said_plainly_with_how_to_choose_another(tmp_path):
