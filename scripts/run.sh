@@ -5,8 +5,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
-if [ ! -f index/CURRENT ]; then
+# The folder the server serves: CCP_INDEX_DIR, which the indexer reads too.
+if [ ! -f "${CCP_INDEX_DIR:-index}/CURRENT" ]; then
     echo "Building the index from corpus/ ..."
-    .venv/bin/python indexer.py build --source corpus --index index
+    .venv/bin/python indexer.py build --source corpus
 fi
 exec .venv/bin/python -m web "$@"
