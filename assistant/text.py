@@ -99,7 +99,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def normalise_space(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """Runs of whitespace as one space, none at the ends. (str.split and the regex
+    `\\s` agree on what whitespace is; splitting is several times faster.)"""
+    return " ".join(text.split())
 
 
 _STRAIGHT = str.maketrans("‘’“”–—", "''\"\"--")

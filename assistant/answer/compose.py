@@ -157,14 +157,17 @@ def compose(
     numbers: dict[str, int] = {}  # passage id -> citation number, in order of first use
     first_used: dict[str, tuple[int, int]] = {}  # passage id -> its first quoted piece
     sentences: list[AnswerSentence] = []
+    keys: list[str] = []  # each sentence's _same_key, worked out once
     for unit in units:
         pid = unit.hit.passage.id
         n = numbers.setdefault(pid, len(numbers) + 1)
         first_used.setdefault(pid, (unit.start, unit.end))
         sentence = _sentence(unit, n)
-        same = next((i for i, s in enumerate(sentences) if _same(s, sentence)), None)
+        key = _same_key(sentence.text)
+        same = keys.index(key) if key in keys else None
         if same is None:
             sentences.append(sentence)
+            keys.append(key)
         elif n not in sentences[same].citations:  # on two pages: show it once, cite both
             sentences[same] = replace(sentences[same], citations=sentences[same].citations + (n,))
     hits_by_id = {h.passage.id: h for h in hits}
@@ -278,8 +281,9 @@ def _question_subject(question: str) -> str:
     return " ".join(words[:10])[:SUBJECT_MAX_CHARS]
 
 
-def _same(a: AnswerSentence, b: AnswerSentence) -> bool:
-    return normalise_space(a.text).lower() == normalise_space(b.text).lower()
+def _same_key(text: str) -> str:
+    """What two answer pieces with the same words share, whatever their spacing or case."""
+    return normalise_space(text).lower()
 
 
 def _sentence(unit: Unit, n: int) -> AnswerSentence:
@@ -410,6 +414,8 @@ def _coverage(hits: list[Hit], query: Query, weights: dict[str, float]) -> float
 def _missing_years(query: Query, hits: list[Hit]) -> list[str]:
     """Years the question names that none of the best passages mentions: an answer
     about another year would mislead."""
+    if not query.years:
+        return []  # most questions name none: no need to gather the passages' text
     text = " ".join(index_text(hit.passage) for hit in hits[:NEAREST])
     return [year for year in query.years if year not in text]
 

@@ -95,6 +95,7 @@ class SearchIndex:
         # Every source page seen by the build (indexed or not) with its content hash,
         # so an update can tell which pages changed.
         self.sources = {url: dict(info) for url, info in (sources or {}).items()}
+        self._updated: tuple[dict | None, str | None] = (None, None)  # see content_updated
         self.directory: Path | None = None  # where it was loaded from
         # Passage vectors (float16, one row per passage) for hybrid search; None when
         # the index has none, and `vector_error` then says why (health reports it).
@@ -206,11 +207,13 @@ class SearchIndex:
 
     @property
     def content_updated(self) -> str | None:
-        """The latest date any indexed page says it was updated (ISO), if pages say so."""
-        dates = [
-            i["updated"] for i in self.sources.values() if i.get("indexed") and i.get("updated")
-        ]
-        return max(dates) if dates else None
+        """The latest date any indexed page says it was updated (ISO), if pages say so.
+        Asked for every question: worked out once for the `sources` it was read from."""
+        sources, updated = self._updated
+        if sources is not self.sources:
+            updated = _latest_update(self.sources)
+            self._updated = self.sources, updated
+        return updated
 
     @property
     def counts(self) -> sp.csr_matrix:
@@ -476,6 +479,11 @@ class SearchIndex:
         if index._int8 is not None:
             index._vectors = None  # served from the int8 copy; reloaded for updates
         return index
+
+
+def _latest_update(sources: Mapping[str, Mapping]) -> str | None:
+    dates = [i["updated"] for i in sources.values() if i.get("indexed") and i.get("updated")]
+    return max(dates) if dates else None
 
 
 def _content_hash(passages: Sequence[Passage]) -> str:
