@@ -52,7 +52,8 @@ STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) - frozenset(
     """did does doing tell think explain know want mean means meant just really actually
     exactly definitely say said says happen happened happens thing things kind sort""".split()
 )
-TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+# A word, with any possessive ("ncvo's"); findall gives only the word before it.
+TOKEN_RE = re.compile(r"([a-z0-9]+)(?:['’][a-z]+)?")
 
 _stemmer = SnowballStemmer("english")
 _params = PunktParameters()
@@ -85,7 +86,7 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens, possessives dropped ("NCVO's" -> "ncvo")."""
-    return [t.split("'")[0].split("’")[0] for t in TOKEN_RE.findall(text.lower())]
+    return TOKEN_RE.findall(text.lower())
 
 
 def analyze(text: str) -> list[str]:

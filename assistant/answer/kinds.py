@@ -248,13 +248,12 @@ def definition_strength(subject: str, sentence: str) -> int:
     opens with the subject ("Social prescribing links people ...", but also "The JSNA
     has two purposes."); 0 otherwise, and for "is not", which says what it is not.
     Words match by stem: "commissioner" does not name "commissioning"."""
-    words = [stem(w) for w in tokens(subject) if w not in STOP_WORDS]
+    words = _subject_stems(subject)
     if not words or _NEGATED.search(sentence[:160]):
         return 0
     if _quoted_definition(subject).search(sentence):
         return 2  # 'In the CCP, "cultural commissioning" meant ...'
-    raw = tokens(sentence)
-    said = [stem(w) for w in raw]
+    raw, said = _words(sentence)
     for i, word in enumerate(said[:20]):
         if word == words[0] and set(words) <= set(said[i : i + len(words) + 1]):
             after = raw[i + len(words) : i + len(words) + 4]
@@ -272,6 +271,22 @@ def definition_strength(subject: str, sentence: str) -> int:
     return int(set(words) <= opening)
 
 
+@lru_cache(maxsize=1024)
+def _subject_stems(subject: str) -> tuple[str, ...]:
+    """The stems of a subject's content words, for comparing with every sentence."""
+    return tuple(stem(w) for w in tokens(subject) if w not in STOP_WORDS)
+
+
+@lru_cache(maxsize=8192)
+def _words(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A sentence's tokens and their stems. Choosing a definition reads each candidate
+    sentence several times (whether it defines, names or mentions each of the subject's
+    names), and the same passages' sentences come back question after question."""
+    raw = tuple(tokens(sentence))
+    return raw, tuple(stem(w) for w in raw)
+
+
+@lru_cache(maxsize=256)
 def _quoted_definition(subject: str) -> re.Pattern:
     """The subject in quotation marks, followed by what it means."""
     return re.compile(
@@ -284,7 +299,7 @@ def names(subject: str, sentence: str) -> bool:
     """True when the sentence names the subject as a phrase, word after word (by stem):
     "cultural organisations ... commissioning" does not name "cultural commissioning"."""
     wanted = " ".join(stem(w) for w in tokens(subject))
-    return bool(wanted) and f" {wanted} " in " " + " ".join(stem(w) for w in tokens(sentence)) + " "
+    return bool(wanted) and f" {wanted} " in " " + " ".join(_words(sentence)[1]) + " "
 
 
 def heading_names(subject: str, heading: str) -> bool:
@@ -343,7 +358,7 @@ def _compact(phrase: str) -> tuple[str, str]:
 def mentions(subject: str, sentence: str) -> bool:
     """True when every content word of `subject` appears in the sentence."""
     words = [w for w in tokens(subject) if w not in STOP_WORDS]
-    text = " ".join(tokens(sentence))
+    text = " ".join(_words(sentence)[0])
     return bool(words) and all(re.search(rf"\b{re.escape(w[:5])}", text) for w in words)
 
 
