@@ -162,8 +162,8 @@ def _vectors(passage: Passage, parts: PassageParts) -> np.ndarray:
     return parts.vectors
 
 
-@dataclass(frozen=True, slots=True)
-class _Scored:
+@dataclass(slots=True)  # not frozen: one is made for every piece scored, and a frozen
+class _Scored:  # dataclass's __init__ costs three times as much
     rank: int
     hit: Hit
     index: int  # of the piece in its passage's parts
