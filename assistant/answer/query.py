@@ -197,11 +197,13 @@ def _closest_word(lower: str, index: SearchIndex) -> str | None:
 
 
 def expand_synonyms(
-    text: str, groups: Sequence[tuple[str, ...]]
+    text: str, groups: Sequence[tuple[str, ...]], analysed_text: list[str] | None = None
 ) -> list[tuple[tuple[str, ...], str]]:
     """Return (terms found, equivalent phrase) for each synonym group with a phrase in
-    `text`, one pair per equivalent the text does not already contain."""
-    analysed_text = analyze(text)
+    `text`, one pair per equivalent the text does not already contain. `analysed_text`
+    is `analyze(text)`, when the caller has it already."""
+    if analysed_text is None:
+        analysed_text = analyze(text)
     present = set(analysed_text)
     joined = " " + " ".join(analysed_text) + " "
     pairs = []
@@ -241,8 +243,9 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
     follow_up = bool(previous) and is_follow_up(corrected, index)
     context = previous[-1][:SUBJECT_MAX_CHARS] if follow_up and previous else ""
     reading = f"{context}: {corrected}" if follow_up else corrected
-    terms: Counter = Counter(analyze(reading))
-    pairs = expand_synonyms(reading, index.synonyms)
+    analysed = analyze(reading)  # read once, for the terms, synonyms and own terms
+    terms: Counter = Counter(analysed)
+    pairs = expand_synonyms(reading, index.synonyms, analysed)
     alternatives = []
     for typed, phrase in pairs:
         equivalent = tuple(analyze(phrase))
@@ -262,6 +265,6 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
         about_now=bool(ABOUT_NOW.search(corrected)),
         years=tuple(m.group(0) for m in YEAR.finditer(corrected)),
         vector=vector,
-        own_terms=frozenset(analyze(corrected)),
+        own_terms=frozenset(analyze(corrected) if follow_up else analysed),
         own_vector=index.embed_query(corrected) if follow_up else vector,
     )
