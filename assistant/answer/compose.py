@@ -135,7 +135,7 @@ def compose(
         hits,
         kind,
         _focused(weights, query.own_terms) if query.follow_up else weights,
-        query.covered_by,
+        query,
         query.own_vector,
         max_sentences,
         max_passages,
