@@ -144,6 +144,8 @@ def question_kind(question: str) -> QuestionKind:
                     continue
             found.append((match.start(), kind, match))
             break
+        if found and found[-1][0] == 0:
+            break  # a clause that opens the question comes first: later kinds cannot
     if not found:
         return QuestionKind(OTHER)
     # The clause that comes first decides, except that "examples" anywhere wins over a

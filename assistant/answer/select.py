@@ -233,7 +233,7 @@ def choose(
         if not _among(picked, first.hit, i):
             picked.append(following.get(i) or _Scored(first.rank, first.hit, i, piece, 0.0))
     rest = sorted(
-        (s for s in scored if s not in picked and s.rank < passages),
+        (s for s in scored if s.rank < passages and s not in picked),
         key=lambda s: -(s.score * (1.0 if s.hit is first.hit else FOCUS)),
     )
     for s in rest:
