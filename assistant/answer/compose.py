@@ -125,6 +125,7 @@ def compose(
         return _decline(query, hits, index, evidence, referral, current, base_url)
 
     hits = hits[:top_k]
+    asked = kinds.parts(query.question)  # what it asks, once: its further parts and subject
     subjects = (
         kind.subject,
         *kinds.acronyms(kind.subject, expand_synonyms(kind.subject, index.synonyms)),
@@ -140,7 +141,7 @@ def compose(
         max_sentences,
         max_passages,
         subjects,
-        _further_parts(query, weights, index),
+        _further_parts(asked[1:], weights, index),
     )
     if units:
         first = units[0]
@@ -193,7 +194,7 @@ def compose(
         corrections=query.corrections,
         kind=kind.kind,
         answer_span=span,
-        subject=_subject(query, kind, units, index),
+        subject=_subject(query, kind, units, index, asked[0]),
         evidence=evidence,
     )
 
@@ -236,23 +237,26 @@ def _decline(
         unmatched_terms=unmatched,
         nearest=nearest,
         referral=referral,
-        subject=query.context or _question_subject(query.question),
+        subject=query.context or _question_subject(kinds.parts(query.question)[0]),
         evidence=evidence,
     )
 
 
-def _subject(query: Query, kind: kinds.QuestionKind, units: list[Unit], index) -> str:
+def _subject(
+    query: Query, kind: kinds.QuestionKind, units: list[Unit], index, first_part: str
+) -> str:
     """What the answer was about, for a follow-up to refer to: what the question named
     (a definition's subject, or its own words when it names something specific), else
-    the page the answer opened with; a follow-up keeps the subject it was read with."""
+    the page the answer opened with; a follow-up keeps the subject it was read with.
+    `first_part` is the first thing the question asks (see `kinds.parts`)."""
     if kind.subject:
         return kind.subject[:SUBJECT_MAX_CHARS]
     named = names_something(query.question, index)
     if query.follow_up and query.context and not named:
         return query.context
     if named:
-        return _question_subject(query.question)
-    return _answer_subject(units[0].hit.passage) if units else _question_subject(query.question)
+        return _question_subject(first_part)
+    return _answer_subject(units[0].hit.passage) if units else _question_subject(first_part)
 
 
 def _answer_subject(passage: Passage) -> str:
@@ -269,8 +273,8 @@ _DO_QUESTION = re.compile(r"^\s*(what|when|where|why|how|which)\b.*\b(do|does|di
 
 
 def _question_subject(question: str) -> str:
-    """A question's own words, less the ones that only frame it and its main verb."""
-    question = kinds.parts(question)[0]  # the first thing asked
+    """A question's own words, less the ones that only frame it and its main verb;
+    `question` is the first thing it asks (`kinds.parts(question)[0]`)."""
     words = WORD.findall(question)
     verb = _WHO_VERB.match(question.lower())
     if verb:
@@ -361,12 +365,12 @@ def _term_weights(query: Query, index: SearchIndex) -> dict[str, float]:
     return weights
 
 
-def _further_parts(query: Query, weights: dict[str, float], index: SearchIndex) -> tuple:
+def _further_parts(further: list[str], weights: dict[str, float], index: SearchIndex) -> tuple:
     """The question's parts after the first ("... and when did it come out?"), each with
     its kind, the weights of its own words and its vector, for choosing what answers it."""
     return tuple(
         (kinds.question_kind(part), _focused(weights, set(analyze(part))), index.embed_query(part))
-        for part in kinds.parts(query.question)[1:]
+        for part in further
     )
 
 
