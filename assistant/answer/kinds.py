@@ -135,17 +135,16 @@ def question_kind(question: str) -> QuestionKind:
     comparison = _COMPARISON.search(text)
     if comparison:
         return QuestionKind(DEFINITION, comparison.group("subject").strip())
+    opening = _opening_kind(text)
+    if opening is not None:
+        return opening
     found: list[tuple[int, str, re.Match]] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            if kind == DEFINITION and match.group("subject"):
-                subject = match.group("subject").strip()
-                if len(subject.split()) > 6 or _NOT_A_SUBJECT.search(subject):
-                    continue
+            if not _fits(kind, match):
+                continue
             found.append((match.start(), kind, match))
             break
-        if found and found[-1][0] == 0:
-            break  # a clause that opens the question comes first: later kinds cannot
     if not found:
         return QuestionKind(OTHER)
     # The clause that comes first decides, except that "examples" anywhere wins over a
@@ -154,10 +153,40 @@ def question_kind(question: str) -> QuestionKind:
     start, kind, match = found[0]
     if kind == YES_NO and any(f[1] == EXAMPLES for f in found):
         kind = EXAMPLES
+    return _kind_of(kind, match)
+
+
+def _opening_kind(text: str) -> QuestionKind | None:
+    """The kind asked by a clause that opens the question, if one does: what
+    `question_kind` finds, as no clause comes before it (and of two kinds that both
+    open it, the first in _PATTERNS wins there too). Most questions open with what they
+    ask, and trying each pattern at the start alone costs a tenth of searching the
+    whole question for every kind."""
+    for kind, pattern in _PATTERNS:
+        match = pattern.match(text)
+        if match is not None and _fits(kind, match):
+            if kind == YES_NO and _EXAMPLES.search(text):
+                kind = EXAMPLES
+            return _kind_of(kind, match)
+    return None
+
+
+def _fits(kind: str, match: re.Match) -> bool:
+    """False for a would-be definition whose subject shows it asks something else."""
+    if kind == DEFINITION and match.group("subject"):
+        subject = match.group("subject").strip()
+        return not (len(subject.split()) > 6 or _NOT_A_SUBJECT.search(subject))
+    return True
+
+
+def _kind_of(kind: str, match: re.Match) -> QuestionKind:
     subject = ""
     if kind == DEFINITION and match.group("subject"):
         subject = match.group("subject").strip(" '\"‘’“”")
     return QuestionKind(kind, subject)
+
+
+_EXAMPLES = next(pattern for kind, pattern in _PATTERNS if kind == EXAMPLES)
 
 
 # -- sentences that state a kind of answer -------------------------------------------
