@@ -357,7 +357,7 @@ def _term_weights(query: Query, index: SearchIndex) -> dict[str, float]:
     weights = {t: index.term_weight(t) for t, count in query.terms.items() if count >= 1}
     unknown = {t for t in weights if t not in index.vocabulary}
     if unknown and len(index.idf):
-        lowest = float(index.idf.min())
+        lowest = index.idf_min
         for word in tokens(query.reading):
             term = stem(word)
             if term in unknown and everyday(word):

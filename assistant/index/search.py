@@ -81,6 +81,11 @@ class SearchIndex:
         self.terms = list(terms)
         self.vocabulary = {t: i for i, t in enumerate(self.terms)}
         self.idf = idf.astype(np.float32)
+        # The least and greatest weights, asked for whenever a question has a word the
+        # index has never seen: found once, not over the whole vocabulary each time.
+        self.idf_min, self.idf_max = (
+            (float(self.idf.min()), float(self.idf.max())) if len(self.idf) else (0.0, 1.0)
+        )
         # Held by column (CSC) only: a query walks its terms' postings, and one copy
         # of the matrix is what a server can afford at a million passages.
         self._columns = matrix.tocsc()
@@ -201,9 +206,10 @@ class SearchIndex:
 
     def term_weight(self, term: str) -> float:
         """The term's idf; a term the index has never seen weighs as much as its rarest."""
-        if term in self.vocabulary:
-            return float(self.idf[self.vocabulary[term]])
-        return float(self.idf.max()) if len(self.idf) else 1.0
+        column = self.vocabulary.get(term)
+        if column is not None:
+            return self.idf.item(column)  # a Python float, without a NumPy scalar between
+        return self.idf_max
 
     @property
     def content_updated(self) -> str | None:
