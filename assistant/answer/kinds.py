@@ -112,6 +112,7 @@ _NEXT_PART = re.compile(
     re.I,
 )
 MAX_PARTS = 3  # parts of one question answered each on its own
+_ASKS = re.compile(_ASKING, re.I)
 
 
 def parts(question: str) -> list[str]:
@@ -119,7 +120,7 @@ def parts(question: str) -> list[str]:
     come out?"), in order; sentences that only set the scene ("I'm updating our page.")
     are left out, unless nothing else asks."""
     pieces = [p.strip() for p in _NEXT_PART.split(question) if p and p.strip()]
-    asking = [p for p in pieces if p.endswith("?") or re.match(_ASKING, p, re.I)]
+    asking = [p for p in pieces if p.endswith("?") or _ASKS.match(p)]
     return (asking or [question.strip()])[:MAX_PARTS]
 
 

@@ -152,7 +152,10 @@ def correct_spelling(question: str, index: SearchIndex) -> tuple[str, list[tuple
         corrections.append((word, best))
         return best
 
-    return re.sub(r"[A-Za-z][A-Za-z'’]+", fix, question), corrections
+    return SPELLED.sub(fix, question), corrections
+
+
+SPELLED = re.compile(r"[A-Za-z][A-Za-z'’]+")  # a word spelling correction looks at
 
 
 # Each index's spelling decisions, by lower-case word: the same words recur in questions

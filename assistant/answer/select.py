@@ -449,7 +449,7 @@ def _antecedent(s: _Scored, parts: PassageParts) -> Piece | None:
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     """Near-duplicates: most of their terms are shared."""
-    if not a or not b:
+    if not a or not b or a.isdisjoint(b):  # most pairs share nothing: no sets to make
         return False
     return len(a & b) / len(a | b) >= 0.75
 
