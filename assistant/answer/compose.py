@@ -126,10 +126,10 @@ def compose(
 
     hits = hits[:top_k]
     asked = kinds.parts(query.question)  # what it asks, once: its further parts and subject
-    subjects = (
-        kind.subject,
-        *kinds.acronyms(kind.subject, expand_synonyms(kind.subject, index.synonyms)),
-    )
+    subjects: tuple[str, ...] = (kind.subject,)
+    if kind.subject:  # a definition's subject, and its other names (none without one)
+        equivalents = expand_synonyms(kind.subject, index.synonyms)
+        subjects += tuple(kinds.acronyms(kind.subject, equivalents))
     if kind.kind == kinds.DEFINITION and kind.subject:
         hits = hits + [h for h in _entries(index, subjects, hits) if _admits(filters, h)]
     units = choose(
@@ -513,4 +513,4 @@ def _words(snippet: str) -> tuple[tuple[int, int, str], ...]:
 def _highlights(snippet: str, query: Query) -> tuple[tuple[int, int], ...]:
     """Offsets of the snippet's words that match a word of the question."""
     wanted = query.terms
-    return tuple((start, end) for start, end, key in _words(snippet) if key in wanted)
+    return tuple([(start, end) for start, end, key in _words(snippet) if key in wanted])

@@ -214,8 +214,7 @@ def choose(
         strength = {id(s): _definition_strength(s, subjects) for s in scored if s.piece.opener}
         plainest = max(strength.values(), default=0)
         defining = [s for s in scored if plainest and strength.get(id(s)) == plainest]
-        naming = [s for s in openers if any(kinds.mentions(name, _text(s)) for name in subjects)]
-        openers = defining or naming or openers
+        openers = defining or _naming(openers, subjects) or openers
     first = max(openers or scored, key=lambda s: s.score)
     parts = parts_of(first.hit.passage)
     picked = [first]
@@ -247,6 +246,11 @@ def choose(
         if term:
             units[0] = replace(units[0], term=term)
     return units
+
+
+def _naming(openers: list[_Scored], subjects: tuple[str, ...]) -> list[_Scored]:
+    """The openers that name the subject under any of its names."""
+    return [s for s in openers if any(kinds.mentions(name, _text(s)) for name in subjects)]
 
 
 def _answering(hits, part, query: Query, passages: int, first: _Scored, picked) -> _Scored | None:
