@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -70,11 +70,17 @@ class Query:
     def covered_by(self, present: set[str]) -> set[str]:
         """The query's terms that a passage with `present` terms covers."""
         covered = {t for t in self.terms if t in present}
-        for typed, equivalent in self.alternatives:
-            if set(equivalent) <= present:
+        for typed, equivalent in self._equivalents:
+            if equivalent <= present:
                 covered.update(typed)
                 covered.update(equivalent)
         return covered
+
+    @cached_property
+    def _equivalents(self) -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
+        """The alternatives with their equivalent terms as a set: made once, where
+        `covered_by` is asked about every piece of every passage retrieved."""
+        return tuple((typed, frozenset(equivalent)) for typed, equivalent in self.alternatives)
 
 
 def read_synonyms(path: Path) -> list[tuple[str, ...]]:
