@@ -144,6 +144,8 @@ def correct_spelling(question: str, index: SearchIndex) -> tuple[str, list[tuple
     if not index.words:
         return question, corrections
     known = _CORRECTIONS.setdefault(index, {})
+    if all(known.get(word.lower(), "") is None for word in SPELLED.findall(question)):
+        return question, corrections  # every word decided before, none to correct
 
     def fix(match: re.Match) -> str:
         word = match.group(0)
