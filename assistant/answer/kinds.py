@@ -12,6 +12,7 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..text import STOP_WORDS, stem, tokens
 
@@ -282,11 +283,14 @@ def definition_strength(subject: str, sentence: str) -> int:
     has two purposes."); 0 otherwise, and for "is not", which says what it is not.
     Words match by stem: "commissioner" does not name "commissioning"."""
     words = _subject_stems(subject)
-    if not words or _NEGATED.search(sentence[:160]):
+    if not words:
         return 0
-    if _quoted_definition(subject).search(sentence):
+    read = _words(sentence)
+    if read.negated:
+        return 0
+    if read.quotes and _quoted_definition(subject).search(sentence):
         return 2  # 'In the CCP, "cultural commissioning" meant ...'
-    raw, said = _words(sentence)
+    raw, said = read.raw, read.said
     for i, word in enumerate(said[:20]):
         if word == words[0] and set(words) <= set(said[i : i + len(words) + 1]):
             after = raw[i + len(words) : i + len(words) + 4]
@@ -310,14 +314,32 @@ def _subject_stems(subject: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in tokens(subject) if w not in STOP_WORDS)
 
 
+class _Read(NamedTuple):
+    """What `definition_strength` and its neighbours read in a sentence, whatever the
+    subject."""
+
+    raw: tuple[str, ...]  # its tokens
+    said: tuple[str, ...]  # their stems
+    negated: bool  # says near its start what something is not
+    quotes: bool  # has a mark that can open a quoted term (see `_quoted_definition`)
+
+
 @lru_cache(maxsize=4096)
-def _words(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A sentence's tokens and their stems. Choosing a definition reads each candidate
-    sentence several times (whether it defines, names or mentions each of the subject's
-    names), and the same passages' sentences come back question after question. Tokens
-    are interned, so sentences share their words: about 0.8 KB a sentence kept."""
+def _words(sentence: str) -> _Read:
+    """A sentence read once. Choosing a definition reads each candidate sentence several
+    times (whether it defines, names or mentions each of the subject's names), and the
+    same passages' sentences come back question after question. Tokens are interned,
+    so sentences share their words: about 0.9 KB a sentence kept."""
     raw = tuple(map(sys.intern, tokens(sentence)))
-    return raw, tuple(stem(w) for w in raw)
+    return _Read(
+        raw,
+        tuple(stem(w) for w in raw),
+        _NEGATED.search(sentence[:160]) is not None,
+        any(mark in sentence for mark in _OPENING_QUOTES),
+    )
+
+
+_OPENING_QUOTES = "\"“‘'"
 
 
 @lru_cache(maxsize=256)
