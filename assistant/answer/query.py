@@ -76,6 +76,16 @@ class Query:
                 covered.update(equivalent)
         return covered
 
+    def holds(self, present: frozenset[str]) -> frozenset[str]:
+        """`present` with the terms of each alternative whose equivalent it holds: a
+        query term is among them exactly when `covered_by(present)` has it, without
+        going through every term of the query (this runs for every piece scored)."""
+        held = present
+        for typed, equivalent in self._equivalents:
+            if equivalent <= present:
+                held = held.union(typed, equivalent)
+        return held
+
     @cached_property
     def _equivalents(self) -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
         """The alternatives with their equivalent terms as a set: made once, where

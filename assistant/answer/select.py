@@ -345,9 +345,6 @@ def _score_all(hits, kind, weights, query: Query, vector) -> list[_Scored]:
     best = hits[0].score or 1.0
     total = sum(weights.values()) or 1.0
     weighted = list(weights.items())
-    # Without synonyms, a piece covers exactly the question's terms it holds (`weights`
-    # has only question terms), so its terms serve without asking `covered_by`.
-    covered_by = query.covered_by if query.alternatives else None
     out = []
     for rank, hit in enumerate(hits):
         parts = parts_of(hit.passage)
@@ -360,9 +357,8 @@ def _score_all(hits, kind, weights, query: Query, vector) -> list[_Scored]:
         for i, piece in enumerate(parts.pieces):
             # A section's first sentence is about its heading, named or not ("Consortium:
             # A group of providers that ...").
-            covered = piece.terms | parts.heading if i == 0 else piece.terms
-            if covered_by is not None:
-                covered = covered_by(covered)
+            # (`weights` holds only the question's terms: `holds` serves for covered_by.)
+            covered = query.holds(piece.terms | parts.heading if i == 0 else piece.terms)
             overlap = sum([w for t, w in weighted if t in covered]) / total
             semantic = max(0.0, sims[i]) if sims is not None else 0.0
             if overlap <= 0 and semantic < 0.3:
