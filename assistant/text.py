@@ -110,4 +110,6 @@ _STRAIGHT = str.maketrans("‘’“”–—", "''\"\"--")
 
 def fold(text: str) -> str:
     """Lower case, straight quotes and dashes, single spaces: for comparing wordings."""
-    return normalise_space(text.translate(_STRAIGHT).lower())
+    if not text.isascii():  # ASCII text has none to straighten: translate costs µs
+        text = text.translate(_STRAIGHT)
+    return normalise_space(text.lower())
