@@ -32,6 +32,9 @@ _Q = (
     r"(?:^\s*|[.?!;:,]\s+|\s[-–—]\s+|\b(?:and|but|so|or)\s+)"
     r"(?:(?:honestly|really|actually|basically|just|please|then),?\s+)?"
 )
+# Where _Q lets a clause start after a question's first character: every pattern but
+# EXAMPLES begins with _Q, so none can match later in a question without one of these.
+_LATER_CLAUSE = re.compile(r"[.?!;:,]\s|\s[-–—]\s|\b(?:and|but|so|or)\s", re.I)
 _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
     (kind, re.compile(pattern, re.I))
     for kind, pattern in (
@@ -141,6 +144,9 @@ def question_kind(question: str) -> QuestionKind:
     opening = _opening_kind(text)
     if opening is not None:
         return opening
+    if not _LATER_CLAUSE.search(text, 1):
+        # No clause opens it or starts later: only "examples", asked anywhere, can be.
+        return QuestionKind(EXAMPLES if _EXAMPLES.search(text) else OTHER)
     found: list[tuple[int, str, re.Match]] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
