@@ -81,8 +81,8 @@ class PassageParts:
     states: dict[str, tuple[bool, ...]] = field(default_factory=dict)  # see `_states`
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+@dataclass(slots=True)  # not frozen: several are made for every answer, and a frozen
+class Unit:  # dataclass's __init__ costs four times as much; none is changed once made
     """What one answer sentence quotes from a passage (see AnswerSentence)."""
 
     rank: int  # of the passage among the hits
