@@ -52,7 +52,8 @@ STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) - frozenset(
     """did does doing tell think explain know want mean means meant just really actually
     exactly definitely say said says happen happened happens thing things kind sort""".split()
 )
-TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+# A word, with any possessive ("ncvo's"); findall gives only the word before it.
+TOKEN_RE = re.compile(r"([a-z0-9]+)(?:['’][a-z]+)?")
 
 _stemmer = SnowballStemmer("english")
 _params = PunktParameters()
@@ -85,7 +86,7 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens, possessives dropped ("NCVO's" -> "ncvo")."""
-    return [t.split("'")[0].split("’")[0] for t in TOKEN_RE.findall(text.lower())]
+    return TOKEN_RE.findall(text.lower())
 
 
 def analyze(text: str) -> list[str]:
@@ -99,7 +100,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def normalise_space(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """Runs of whitespace as one space, none at the ends. (str.split and the regex
+    `\\s` agree on what whitespace is; splitting is several times faster.)"""
+    return " ".join(text.split())
 
 
 _STRAIGHT = str.maketrans("‘’“”–—", "''\"\"--")
@@ -107,4 +110,6 @@ _STRAIGHT = str.maketrans("‘’“”–—", "''\"\"--")
 
 def fold(text: str) -> str:
     """Lower case, straight quotes and dashes, single spaces: for comparing wordings."""
-    return normalise_space(text.translate(_STRAIGHT).lower())
+    if not text.isascii():  # ASCII text has none to straighten: translate costs µs
+        text = text.translate(_STRAIGHT)
+    return normalise_space(text.lower())

@@ -125,22 +125,23 @@ def compose(
         return _decline(query, hits, index, evidence, referral, current, base_url)
 
     hits = hits[:top_k]
-    subjects = (
-        kind.subject,
-        *kinds.acronyms(kind.subject, expand_synonyms(kind.subject, index.synonyms)),
-    )
+    asked = kinds.parts(query.question)  # what it asks, once: its further parts and subject
+    subjects: tuple[str, ...] = (kind.subject,)
+    if kind.subject:  # a definition's subject, and its other names (none without one)
+        equivalents = expand_synonyms(kind.subject, index.synonyms)
+        subjects += tuple(kinds.acronyms(kind.subject, equivalents))
     if kind.kind == kinds.DEFINITION and kind.subject:
         hits = hits + [h for h in _entries(index, subjects, hits) if _admits(filters, h)]
     units = choose(
         hits,
         kind,
         _focused(weights, query.own_terms) if query.follow_up else weights,
-        query.covered_by,
+        query,
         query.own_vector,
         max_sentences,
         max_passages,
         subjects,
-        _further_parts(query, weights, index),
+        _further_parts(asked[1:], weights, index),
     )
     if units:
         first = units[0]
@@ -157,14 +158,17 @@ def compose(
     numbers: dict[str, int] = {}  # passage id -> citation number, in order of first use
     first_used: dict[str, tuple[int, int]] = {}  # passage id -> its first quoted piece
     sentences: list[AnswerSentence] = []
+    keys: list[str] = []  # each sentence's _same_key, worked out once
     for unit in units:
         pid = unit.hit.passage.id
         n = numbers.setdefault(pid, len(numbers) + 1)
         first_used.setdefault(pid, (unit.start, unit.end))
         sentence = _sentence(unit, n)
-        same = next((i for i, s in enumerate(sentences) if _same(s, sentence)), None)
+        key = _same_key(sentence.text)
+        same = keys.index(key) if key in keys else None
         if same is None:
             sentences.append(sentence)
+            keys.append(key)
         elif n not in sentences[same].citations:  # on two pages: show it once, cite both
             sentences[same] = replace(sentences[same], citations=sentences[same].citations + (n,))
     hits_by_id = {h.passage.id: h for h in hits}
@@ -190,7 +194,7 @@ def compose(
         corrections=query.corrections,
         kind=kind.kind,
         answer_span=span,
-        subject=_subject(query, kind, units, index),
+        subject=_subject(query, kind, units, index, asked[0]),
         evidence=evidence,
     )
 
@@ -233,23 +237,26 @@ def _decline(
         unmatched_terms=unmatched,
         nearest=nearest,
         referral=referral,
-        subject=query.context or _question_subject(query.question),
+        subject=query.context or _question_subject(kinds.parts(query.question)[0]),
         evidence=evidence,
     )
 
 
-def _subject(query: Query, kind: kinds.QuestionKind, units: list[Unit], index) -> str:
+def _subject(
+    query: Query, kind: kinds.QuestionKind, units: list[Unit], index, first_part: str
+) -> str:
     """What the answer was about, for a follow-up to refer to: what the question named
     (a definition's subject, or its own words when it names something specific), else
-    the page the answer opened with; a follow-up keeps the subject it was read with."""
+    the page the answer opened with; a follow-up keeps the subject it was read with.
+    `first_part` is the first thing the question asks (see `kinds.parts`)."""
     if kind.subject:
         return kind.subject[:SUBJECT_MAX_CHARS]
     named = names_something(query.question, index)
     if query.follow_up and query.context and not named:
         return query.context
     if named:
-        return _question_subject(query.question)
-    return _answer_subject(units[0].hit.passage) if units else _question_subject(query.question)
+        return _question_subject(first_part)
+    return _answer_subject(units[0].hit.passage) if units else _question_subject(first_part)
 
 
 def _answer_subject(passage: Passage) -> str:
@@ -266,8 +273,8 @@ _DO_QUESTION = re.compile(r"^\s*(what|when|where|why|how|which)\b.*\b(do|does|di
 
 
 def _question_subject(question: str) -> str:
-    """A question's own words, less the ones that only frame it and its main verb."""
-    question = kinds.parts(question)[0]  # the first thing asked
+    """A question's own words, less the ones that only frame it and its main verb;
+    `question` is the first thing it asks (`kinds.parts(question)[0]`)."""
     words = WORD.findall(question)
     verb = _WHO_VERB.match(question.lower())
     if verb:
@@ -278,8 +285,9 @@ def _question_subject(question: str) -> str:
     return " ".join(words[:10])[:SUBJECT_MAX_CHARS]
 
 
-def _same(a: AnswerSentence, b: AnswerSentence) -> bool:
-    return normalise_space(a.text).lower() == normalise_space(b.text).lower()
+def _same_key(text: str) -> str:
+    """What two answer pieces with the same words share, whatever their spacing or case."""
+    return normalise_space(text).lower()
 
 
 def _sentence(unit: Unit, n: int) -> AnswerSentence:
@@ -349,7 +357,7 @@ def _term_weights(query: Query, index: SearchIndex) -> dict[str, float]:
     weights = {t: index.term_weight(t) for t, count in query.terms.items() if count >= 1}
     unknown = {t for t in weights if t not in index.vocabulary}
     if unknown and len(index.idf):
-        lowest = float(index.idf.min())
+        lowest = index.idf_min
         for word in tokens(query.reading):
             term = stem(word)
             if term in unknown and everyday(word):
@@ -357,12 +365,12 @@ def _term_weights(query: Query, index: SearchIndex) -> dict[str, float]:
     return weights
 
 
-def _further_parts(query: Query, weights: dict[str, float], index: SearchIndex) -> tuple:
+def _further_parts(further: list[str], weights: dict[str, float], index: SearchIndex) -> tuple:
     """The question's parts after the first ("... and when did it come out?"), each with
     its kind, the weights of its own words and its vector, for choosing what answers it."""
     return tuple(
         (kinds.question_kind(part), _focused(weights, set(analyze(part))), index.embed_query(part))
-        for part in kinds.parts(query.question)[1:]
+        for part in further
     )
 
 
@@ -410,6 +418,8 @@ def _coverage(hits: list[Hit], query: Query, weights: dict[str, float]) -> float
 def _missing_years(query: Query, hits: list[Hit]) -> list[str]:
     """Years the question names that none of the best passages mentions: an answer
     about another year would mislead."""
+    if not query.years:
+        return []  # most questions name none: no need to gather the passages' text
     text = " ".join(index_text(hit.passage) for hit in hits[:NEAREST])
     return [year for year in query.years if year not in text]
 
@@ -503,4 +513,4 @@ def _words(snippet: str) -> tuple[tuple[int, int, str], ...]:
 def _highlights(snippet: str, query: Query) -> tuple[tuple[int, int], ...]:
     """Offsets of the snippet's words that match a word of the question."""
     wanted = query.terms
-    return tuple((start, end) for start, end, key in _words(snippet) if key in wanted)
+    return tuple([(start, end) for start, end, key in _words(snippet) if key in wanted])

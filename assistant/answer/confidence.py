@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,7 +38,11 @@ class Evidence:
         return [f.name for f in fields(cls)]
 
     def values(self) -> list[float]:
-        return list(astuple(self))
+        # Not dataclasses.astuple, which deep-copies each value: this runs every answer.
+        return [getattr(self, name) for name in _NAMES]
+
+
+_NAMES = tuple(Evidence.names())
 
 
 @lru_cache(maxsize=1)

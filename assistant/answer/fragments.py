@@ -7,6 +7,7 @@ served snapshot (`/site/`) reads the same fragment to mark the sentence for good
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 from ..ingest.boilerplate import LIST_ITEM_MARK
@@ -26,6 +27,7 @@ def _encode(text: str) -> str:
     return quote(text, safe="").replace("-", "%2D")
 
 
+@lru_cache(maxsize=8192)  # quotes are passages' pieces, cited again and again
 def text_fragment(quote_text: str) -> str:
     """The `:~:text=` directive for a quoted piece: its first and last words, so the
     browser matches the whole piece across any markup inside it."""

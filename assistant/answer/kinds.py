@@ -9,8 +9,10 @@ not from the question sets.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..text import STOP_WORDS, stem, tokens
 
@@ -30,6 +32,9 @@ _Q = (
     r"(?:^\s*|[.?!;:,]\s+|\s[-–—]\s+|\b(?:and|but|so|or)\s+)"
     r"(?:(?:honestly|really|actually|basically|just|please|then),?\s+)?"
 )
+# Where _Q lets a clause start after a question's first character: every pattern but
+# EXAMPLES begins with _Q, so none can match later in a question without one of these.
+_LATER_CLAUSE = re.compile(r"[.?!;:,]\s|\s[-–—]\s|\b(?:and|but|so|or)\s", re.I)
 _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
     (kind, re.compile(pattern, re.I))
     for kind, pattern in (
@@ -111,6 +116,7 @@ _NEXT_PART = re.compile(
     re.I,
 )
 MAX_PARTS = 3  # parts of one question answered each on its own
+_ASKS = re.compile(_ASKING, re.I)
 
 
 def parts(question: str) -> list[str]:
@@ -118,7 +124,7 @@ def parts(question: str) -> list[str]:
     come out?"), in order; sentences that only set the scene ("I'm updating our page.")
     are left out, unless nothing else asks."""
     pieces = [p.strip() for p in _NEXT_PART.split(question) if p and p.strip()]
-    asking = [p for p in pieces if p.endswith("?") or re.match(_ASKING, p, re.I)]
+    asking = [p for p in pieces if p.endswith("?") or _ASKS.match(p)]
     return (asking or [question.strip()])[:MAX_PARTS]
 
 
@@ -135,13 +141,17 @@ def question_kind(question: str) -> QuestionKind:
     comparison = _COMPARISON.search(text)
     if comparison:
         return QuestionKind(DEFINITION, comparison.group("subject").strip())
+    opening = _opening_kind(text)
+    if opening is not None:
+        return opening
+    if not _LATER_CLAUSE.search(text, 1):
+        # No clause opens it or starts later: only "examples", asked anywhere, can be.
+        return QuestionKind(EXAMPLES if _EXAMPLES.search(text) else OTHER)
     found: list[tuple[int, str, re.Match]] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            if kind == DEFINITION and match.group("subject"):
-                subject = match.group("subject").strip()
-                if len(subject.split()) > 6 or _NOT_A_SUBJECT.search(subject):
-                    continue
+            if not _fits(kind, match):
+                continue
             found.append((match.start(), kind, match))
             break
     if not found:
@@ -152,10 +162,40 @@ def question_kind(question: str) -> QuestionKind:
     start, kind, match = found[0]
     if kind == YES_NO and any(f[1] == EXAMPLES for f in found):
         kind = EXAMPLES
+    return _kind_of(kind, match)
+
+
+def _opening_kind(text: str) -> QuestionKind | None:
+    """The kind asked by a clause that opens the question, if one does: what
+    `question_kind` finds, as no clause comes before it (and of two kinds that both
+    open it, the first in _PATTERNS wins there too). Most questions open with what they
+    ask, and trying each pattern at the start alone costs a tenth of searching the
+    whole question for every kind."""
+    for kind, pattern in _PATTERNS:
+        match = pattern.match(text)
+        if match is not None and _fits(kind, match):
+            if kind == YES_NO and _EXAMPLES.search(text):
+                kind = EXAMPLES
+            return _kind_of(kind, match)
+    return None
+
+
+def _fits(kind: str, match: re.Match) -> bool:
+    """False for a would-be definition whose subject shows it asks something else."""
+    if kind == DEFINITION and match.group("subject"):
+        subject = match.group("subject").strip()
+        return not (len(subject.split()) > 6 or _NOT_A_SUBJECT.search(subject))
+    return True
+
+
+def _kind_of(kind: str, match: re.Match) -> QuestionKind:
     subject = ""
     if kind == DEFINITION and match.group("subject"):
         subject = match.group("subject").strip(" '\"‘’“”")
     return QuestionKind(kind, subject)
+
+
+_EXAMPLES = next(pattern for kind, pattern in _PATTERNS if kind == EXAMPLES)
 
 
 # -- sentences that state a kind of answer -------------------------------------------
@@ -248,13 +288,15 @@ def definition_strength(subject: str, sentence: str) -> int:
     opens with the subject ("Social prescribing links people ...", but also "The JSNA
     has two purposes."); 0 otherwise, and for "is not", which says what it is not.
     Words match by stem: "commissioner" does not name "commissioning"."""
-    words = [stem(w) for w in tokens(subject) if w not in STOP_WORDS]
-    if not words or _NEGATED.search(sentence[:160]):
+    words = _subject_stems(subject)
+    if not words:
         return 0
-    if _quoted_definition(subject).search(sentence):
+    read = _words(sentence)
+    if read.negated:
+        return 0
+    if read.quotes and _quoted_definition(subject).search(sentence):
         return 2  # 'In the CCP, "cultural commissioning" meant ...'
-    raw = tokens(sentence)
-    said = [stem(w) for w in raw]
+    raw, said = read.raw, read.said
     for i, word in enumerate(said[:20]):
         if word == words[0] and set(words) <= set(said[i : i + len(words) + 1]):
             after = raw[i + len(words) : i + len(words) + 4]
@@ -272,6 +314,41 @@ def definition_strength(subject: str, sentence: str) -> int:
     return int(set(words) <= opening)
 
 
+@lru_cache(maxsize=1024)
+def _subject_stems(subject: str) -> tuple[str, ...]:
+    """The stems of a subject's content words, for comparing with every sentence."""
+    return tuple(stem(w) for w in tokens(subject) if w not in STOP_WORDS)
+
+
+class _Read(NamedTuple):
+    """What `definition_strength` and its neighbours read in a sentence, whatever the
+    subject."""
+
+    raw: tuple[str, ...]  # its tokens
+    said: tuple[str, ...]  # their stems
+    negated: bool  # says near its start what something is not
+    quotes: bool  # has a mark that can open a quoted term (see `_quoted_definition`)
+
+
+@lru_cache(maxsize=4096)
+def _words(sentence: str) -> _Read:
+    """A sentence read once. Choosing a definition reads each candidate sentence several
+    times (whether it defines, names or mentions each of the subject's names), and the
+    same passages' sentences come back question after question. Tokens are interned,
+    so sentences share their words: about 0.9 KB a sentence kept."""
+    raw = tuple(map(sys.intern, tokens(sentence)))
+    return _Read(
+        raw,
+        tuple(stem(w) for w in raw),
+        _NEGATED.search(sentence[:160]) is not None,
+        any(mark in sentence for mark in _OPENING_QUOTES),
+    )
+
+
+_OPENING_QUOTES = "\"“‘'"
+
+
+@lru_cache(maxsize=256)
 def _quoted_definition(subject: str) -> re.Pattern:
     """The subject in quotation marks, followed by what it means."""
     return re.compile(
@@ -284,7 +361,7 @@ def names(subject: str, sentence: str) -> bool:
     """True when the sentence names the subject as a phrase, word after word (by stem):
     "cultural organisations ... commissioning" does not name "cultural commissioning"."""
     wanted = " ".join(stem(w) for w in tokens(subject))
-    return bool(wanted) and f" {wanted} " in " " + " ".join(stem(w) for w in tokens(sentence)) + " "
+    return bool(wanted) and f" {wanted} " in " " + " ".join(_words(sentence)[1]) + " "
 
 
 def heading_names(subject: str, heading: str) -> bool:
@@ -343,7 +420,7 @@ def _compact(phrase: str) -> tuple[str, str]:
 def mentions(subject: str, sentence: str) -> bool:
     """True when every content word of `subject` appears in the sentence."""
     words = [w for w in tokens(subject) if w not in STOP_WORDS]
-    text = " ".join(tokens(sentence))
+    text = " ".join(_words(sentence)[0])
     return bool(words) and all(re.search(rf"\b{re.escape(w[:5])}", text) for w in words)
 
 

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -70,11 +70,27 @@ class Query:
     def covered_by(self, present: set[str]) -> set[str]:
         """The query's terms that a passage with `present` terms covers."""
         covered = {t for t in self.terms if t in present}
-        for typed, equivalent in self.alternatives:
-            if set(equivalent) <= present:
+        for typed, equivalent in self._equivalents:
+            if equivalent <= present:
                 covered.update(typed)
                 covered.update(equivalent)
         return covered
+
+    def holds(self, present: frozenset[str]) -> frozenset[str]:
+        """`present` with the terms of each alternative whose equivalent it holds: a
+        query term is among them exactly when `covered_by(present)` has it, without
+        going through every term of the query (this runs for every piece scored)."""
+        held = present
+        for typed, equivalent in self._equivalents:
+            if equivalent <= present:
+                held = held.union(typed, equivalent)
+        return held
+
+    @cached_property
+    def _equivalents(self) -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
+        """The alternatives with their equivalent terms as a set: made once, where
+        `covered_by` is asked about every piece of every passage retrieved."""
+        return tuple((typed, frozenset(equivalent)) for typed, equivalent in self.alternatives)
 
 
 def read_synonyms(path: Path) -> list[tuple[str, ...]]:
@@ -138,6 +154,8 @@ def correct_spelling(question: str, index: SearchIndex) -> tuple[str, list[tuple
     if not index.words:
         return question, corrections
     known = _CORRECTIONS.setdefault(index, {})
+    if all(known.get(word.lower(), "") is None for word in SPELLED.findall(question)):
+        return question, corrections  # every word decided before, none to correct
 
     def fix(match: re.Match) -> str:
         word = match.group(0)
@@ -152,7 +170,10 @@ def correct_spelling(question: str, index: SearchIndex) -> tuple[str, list[tuple
         corrections.append((word, best))
         return best
 
-    return re.sub(r"[A-Za-z][A-Za-z'’]+", fix, question), corrections
+    return SPELLED.sub(fix, question), corrections
+
+
+SPELLED = re.compile(r"[A-Za-z][A-Za-z'’]+")  # a word spelling correction looks at
 
 
 # Each index's spelling decisions, by lower-case word: the same words recur in questions
@@ -197,11 +218,13 @@ def _closest_word(lower: str, index: SearchIndex) -> str | None:
 
 
 def expand_synonyms(
-    text: str, groups: Sequence[tuple[str, ...]]
+    text: str, groups: Sequence[tuple[str, ...]], analysed_text: list[str] | None = None
 ) -> list[tuple[tuple[str, ...], str]]:
     """Return (terms found, equivalent phrase) for each synonym group with a phrase in
-    `text`, one pair per equivalent the text does not already contain."""
-    analysed_text = analyze(text)
+    `text`, one pair per equivalent the text does not already contain. `analysed_text`
+    is `analyze(text)`, when the caller has it already."""
+    if analysed_text is None:
+        analysed_text = analyze(text)
     present = set(analysed_text)
     joined = " " + " ".join(analysed_text) + " "
     pairs = []
@@ -241,8 +264,9 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
     follow_up = bool(previous) and is_follow_up(corrected, index)
     context = previous[-1][:SUBJECT_MAX_CHARS] if follow_up and previous else ""
     reading = f"{context}: {corrected}" if follow_up else corrected
-    terms: Counter = Counter(analyze(reading))
-    pairs = expand_synonyms(reading, index.synonyms)
+    analysed = analyze(reading)  # read once, for the terms, synonyms and own terms
+    terms: Counter = Counter(analysed)
+    pairs = expand_synonyms(reading, index.synonyms, analysed)
     alternatives = []
     for typed, phrase in pairs:
         equivalent = tuple(analyze(phrase))
@@ -262,6 +286,6 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
         about_now=bool(ABOUT_NOW.search(corrected)),
         years=tuple(m.group(0) for m in YEAR.finditer(corrected)),
         vector=vector,
-        own_terms=frozenset(analyze(corrected)),
+        own_terms=frozenset(analyze(corrected) if follow_up else analysed),
         own_vector=index.embed_query(corrected) if follow_up else vector,
     )

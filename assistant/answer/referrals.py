@@ -55,6 +55,8 @@ def read_referrals(path: Path) -> list[Referral]:
 def referral_for(question: str, referrals: tuple[Referral, ...]) -> Referral | None:
     """The first referral with a phrase in the question, if any."""
     text = fold(question)
+    if not referrals or not _any_pattern(referrals).search(text):
+        return None  # as for most questions: one search shows it, not one a referral
     for referral in referrals:
         if _pattern(referral.phrases).search(text):
             return referral
@@ -74,3 +76,21 @@ def _pattern(phrases: tuple[str, ...]) -> re.Pattern:
             parts.append(r"\s+".join(words))
         found = _PATTERNS[phrases] = re.compile(r"\b(?:" + "|".join(parts) + r")(?!\w)")
     return found
+
+
+# Each referrals tuple (one an index) with one pattern for all their phrases, by id: a
+# tuple of referrals takes longer to hash than the search it would save. Each entry
+# keeps its tuple, so an id is not reused while it is here.
+_ANY: dict[int, tuple[tuple[Referral, ...], re.Pattern]] = {}
+_ANY_MAX = 16
+
+
+def _any_pattern(referrals: tuple[Referral, ...]) -> re.Pattern:
+    """A pattern that matches where any of the referrals' patterns matches."""
+    found = _ANY.get(id(referrals))
+    if found is None or found[0] is not referrals:
+        if len(_ANY) >= _ANY_MAX:
+            _ANY.clear()
+        either = "|".join(f"(?:{_pattern(r.phrases).pattern})" for r in referrals)
+        found = _ANY[id(referrals)] = referrals, re.compile(either)
+    return found[1]

@@ -16,6 +16,7 @@ from ..index.counts import index_text
 from ..models import Hit, Passage
 from ..text import analyze, normalise_space
 from . import kinds
+from .query import Query
 from .units import Group, layout
 
 MAX_ITEMS = 8  # a list shows this many items, then "and N more"
@@ -80,8 +81,8 @@ class PassageParts:
     states: dict[str, tuple[bool, ...]] = field(default_factory=dict)  # see `_states`
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+@dataclass(slots=True)  # not frozen: several are made for every answer, and a frozen
+class Unit:  # dataclass's __init__ costs four times as much; none is changed once made
     """What one answer sentence quotes from a passage (see AnswerSentence)."""
 
     rank: int  # of the passage among the hits
@@ -162,8 +163,8 @@ def _vectors(passage: Passage, parts: PassageParts) -> np.ndarray:
     return parts.vectors
 
 
-@dataclass(frozen=True, slots=True)
-class _Scored:
+@dataclass(slots=True)  # not frozen: one is made for every piece scored, and a frozen
+class _Scored:  # dataclass's __init__ costs three times as much
     rank: int
     hit: Hit
     index: int  # of the piece in its passage's parts
@@ -175,7 +176,7 @@ def choose(
     hits: list[Hit],
     kind: kinds.QuestionKind,
     weights: dict[str, float],
-    covered_by,
+    query: Query,
     vector: np.ndarray | None,
     max_units: int,
     passages: int,
@@ -184,8 +185,8 @@ def choose(
 ) -> list[Unit]:
     """The units to quote, the one that answers first, the rest in reading order.
 
-    `weights` are the question's terms with their idf; `covered_by(terms)` gives the
-    question terms a piece covers (synonyms count); `vector` is the question's. Pieces
+    `weights` are the question's terms with their idf; `query.covered_by(terms)` gives
+    the question terms a piece covers (synonyms count); `vector` is the question's. Pieces
     come from the best `passages` hits, except that the first may come from any section
     of the best hit's page, and a definition from any hit.
     `subjects` are the names a definition's subject goes by (its own first, then
@@ -194,7 +195,7 @@ def choose(
     its own terms and vector: each gets the piece that answers it, after the first.
     """
     subjects = subjects or (kind.subject,)
-    scored = _score_all(hits, kind, weights, covered_by, vector)
+    scored = _score_all(hits, kind, weights, query, vector)
     if not scored:
         return []
     # The answer may open from any retrieved section of the best hit's page, the one
@@ -213,13 +214,12 @@ def choose(
         strength = {id(s): _definition_strength(s, subjects) for s in scored if s.piece.opener}
         plainest = max(strength.values(), default=0)
         defining = [s for s in scored if plainest and strength.get(id(s)) == plainest]
-        naming = [s for s in openers if any(kinds.mentions(name, _text(s)) for name in subjects)]
-        openers = defining or naming or openers
+        openers = defining or _naming(openers, subjects) or openers
     first = max(openers or scored, key=lambda s: s.score)
     parts = parts_of(first.hit.passage)
     picked = [first]
     for part in asks:
-        answering = _answering(hits, part, covered_by, passages, first, picked)
+        answering = _answering(hits, part, query, passages, first, picked)
         if answering:
             picked.append(answering)
     answers_parts = len(picked)  # pieces that must be quoted, whatever else is
@@ -232,7 +232,7 @@ def choose(
         if not _among(picked, first.hit, i):
             picked.append(following.get(i) or _Scored(first.rank, first.hit, i, piece, 0.0))
     rest = sorted(
-        (s for s in scored if s not in picked and s.rank < passages),
+        (s for s in scored if s.rank < passages and s not in picked),
         key=lambda s: -(s.score * (1.0 if s.hit is first.hit else FOCUS)),
     )
     for s in rest:
@@ -240,7 +240,7 @@ def choose(
         if score < SUPPORT * first.score:
             break
         picked.append(s)
-    units = _units(picked, covered_by, max_units, answers_parts)
+    units = _units(picked, query.covered_by, max_units, answers_parts)
     if kind.kind == kinds.DEFINITION and units[0].start == first.piece.start:
         term = _term(first, subjects)
         if term:
@@ -248,14 +248,19 @@ def choose(
     return units
 
 
-def _answering(hits, part, covered_by, passages: int, first: _Scored, picked) -> _Scored | None:
+def _naming(openers: list[_Scored], subjects: tuple[str, ...]) -> list[_Scored]:
+    """The openers that name the subject under any of its names."""
+    return [s for s in openers if any(kinds.mentions(name, _text(s)) for name in subjects)]
+
+
+def _answering(hits, part, query: Query, passages: int, first: _Scored, picked) -> _Scored | None:
     """The piece that best answers one further part of the question (kind, weights of
     its own words, vector), preferring the first piece's passage; for a part that asks
     for a name, a date or a figure, a piece that has one."""
     kind, weights, vector = part
     answering = [
         s
-        for s in _score_all(hits, kind, weights, covered_by, vector)
+        for s in _score_all(hits, kind, weights, query, vector)
         if (s.piece.opener or _has_antecedent(s))
         and s.rank < passages
         and not _among(picked, s.hit, s.index)
@@ -334,27 +339,31 @@ POINTER = re.compile(
 )
 
 
-def _score_all(hits, kind, weights, covered_by, vector) -> list[_Scored]:
+def _score_all(hits, kind, weights, query: Query, vector) -> list[_Scored]:
     if not hits or not weights:
         return []
     best = hits[0].score or 1.0
     total = sum(weights.values()) or 1.0
+    weighted = list(weights.items())
     out = []
     for rank, hit in enumerate(hits):
         parts = parts_of(hit.passage)
         relevance = hit.score / best
         sims = None
         if vector is not None and parts.pieces:
-            sims = _vectors(hit.passage, parts).astype(np.float32) @ vector
+            # As Python floats at once: indexing a NumPy array piece by piece costs more.
+            sims = (_vectors(hit.passage, parts).astype(np.float32) @ vector).tolist()
+        stated = _stated(hit.passage, parts, kind)
         for i, piece in enumerate(parts.pieces):
             # A section's first sentence is about its heading, named or not ("Consortium:
             # A group of providers that ...").
-            covered = covered_by(piece.terms | parts.heading if i == 0 else piece.terms)
-            overlap = sum(w for t, w in weights.items() if t in covered) / total
-            semantic = max(0.0, float(sims[i])) if sims is not None else 0.0
+            # (`weights` holds only the question's terms: `holds` serves for covered_by.)
+            covered = query.holds(piece.terms | parts.heading if i == 0 else piece.terms)
+            overlap = sum([w for t, w in weighted if t in covered]) / total
+            semantic = max(0.0, sims[i]) if sims is not None else 0.0
             if overlap <= 0 and semantic < 0.3:
                 continue
-            states = _states(hit.passage, parts, i, kind)
+            states = stated[i] if stated is not None else _defines(hit.passage, piece, kind)
             score = relevance * (overlap + SEMANTIC * semantic)
             score += STATES_KIND * relevance * states
             score += LEAD_POSITION * (i == 0)
@@ -362,18 +371,25 @@ def _score_all(hits, kind, weights, covered_by, vector) -> list[_Scored]:
     return out
 
 
-def _states(passage: Passage, parts: PassageParts, i: int, kind: kinds.QuestionKind) -> bool:
-    """Whether piece `i` states the kind of answer asked for, worked out once per passage
-    and kind (a definition's depends on its subject, so it is not kept)."""
+def _stated(
+    passage: Passage, parts: PassageParts, kind: kinds.QuestionKind
+) -> tuple[bool, ...] | None:
+    """Whether each piece states the kind of answer asked for, worked out once per
+    passage and kind; None for a definition, whose depends on its subject, so it is not
+    kept (see `_defines`)."""
     if kind.kind == kinds.DEFINITION:
-        piece = parts.pieces[i]
-        return kinds.states(kind, passage.text[piece.start : piece.end])
+        return None
     found = parts.states.get(kind.kind)
     if found is None:
         found = parts.states[kind.kind] = tuple(
             kinds.states(kind, passage.text[p.start : p.end]) for p in parts.pieces
         )
-    return found[i]
+    return found
+
+
+def _defines(passage: Passage, piece: Piece, kind: kinds.QuestionKind) -> bool:
+    """Whether a piece says what a definition's subject is."""
+    return kinds.states(kind, passage.text[piece.start : piece.end])
 
 
 def _definition_strength(s: _Scored, subjects: tuple[str, ...]) -> int:
@@ -433,7 +449,7 @@ def _antecedent(s: _Scored, parts: PassageParts) -> Piece | None:
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     """Near-duplicates: most of their terms are shared."""
-    if not a or not b:
+    if not a or not b or a.isdisjoint(b):  # most pairs share nothing: no sets to make
         return False
     return len(a & b) / len(a | b) >= 0.75
 

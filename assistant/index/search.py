@@ -81,6 +81,11 @@ class SearchIndex:
         self.terms = list(terms)
         self.vocabulary = {t: i for i, t in enumerate(self.terms)}
         self.idf = idf.astype(np.float32)
+        # The least and greatest weights, asked for whenever a question has a word the
+        # index has never seen: found once, not over the whole vocabulary each time.
+        self.idf_min, self.idf_max = (
+            (float(self.idf.min()), float(self.idf.max())) if len(self.idf) else (0.0, 1.0)
+        )
         # Held by column (CSC) only: a query walks its terms' postings, and one copy
         # of the matrix is what a server can afford at a million passages.
         self._columns = matrix.tocsc()
@@ -95,6 +100,7 @@ class SearchIndex:
         # Every source page seen by the build (indexed or not) with its content hash,
         # so an update can tell which pages changed.
         self.sources = {url: dict(info) for url, info in (sources or {}).items()}
+        self._updated: tuple[dict | None, str | None] = (None, None)  # see content_updated
         self.directory: Path | None = None  # where it was loaded from
         # Passage vectors (float16, one row per passage) for hybrid search; None when
         # the index has none, and `vector_error` then says why (health reports it).
@@ -200,17 +206,20 @@ class SearchIndex:
 
     def term_weight(self, term: str) -> float:
         """The term's idf; a term the index has never seen weighs as much as its rarest."""
-        if term in self.vocabulary:
-            return float(self.idf[self.vocabulary[term]])
-        return float(self.idf.max()) if len(self.idf) else 1.0
+        column = self.vocabulary.get(term)
+        if column is not None:
+            return self.idf.item(column)  # a Python float, without a NumPy scalar between
+        return self.idf_max
 
     @property
     def content_updated(self) -> str | None:
-        """The latest date any indexed page says it was updated (ISO), if pages say so."""
-        dates = [
-            i["updated"] for i in self.sources.values() if i.get("indexed") and i.get("updated")
-        ]
-        return max(dates) if dates else None
+        """The latest date any indexed page says it was updated (ISO), if pages say so.
+        Asked for every question: worked out once for the `sources` it was read from."""
+        sources, updated = self._updated
+        if sources is not self.sources:
+            updated = _latest_update(self.sources)
+            self._updated = self.sources, updated
+        return updated
 
     @property
     def counts(self) -> sp.csr_matrix:
@@ -476,6 +485,11 @@ class SearchIndex:
         if index._int8 is not None:
             index._vectors = None  # served from the int8 copy; reloaded for updates
         return index
+
+
+def _latest_update(sources: Mapping[str, Mapping]) -> str | None:
+    dates = [i["updated"] for i in sources.values() if i.get("indexed") and i.get("updated")]
+    return max(dates) if dates else None
 
 
 def _content_hash(passages: Sequence[Passage]) -> str:
