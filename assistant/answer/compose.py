@@ -489,7 +489,12 @@ def _link(base_url: str, link: str) -> str:
 # Snippets and their words are cached: the same sections are cited again and again.
 
 
-@lru_cache(maxsize=8192)
+# Snippets and their words kept for the quotes cited most: the 841 eval questions cite
+# 721 distinct ones; a snippet's words take about 5 KB, so 2,048 of them about 10 MB.
+SNIPPETS_KEPT = 2048
+
+
+@lru_cache(maxsize=SNIPPETS_KEPT)
 def _snippet(text: str, start: int) -> str:
     """About SNIPPET_CHARS of the passage, from the quoted sentence when there is one."""
     # Only the first stretch can show, so only that is tidied.
@@ -501,7 +506,7 @@ def _snippet(text: str, start: int) -> str:
     return prefix + text[: cut if cut > 0 else SNIPPET_CHARS] + "…"
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=SNIPPETS_KEPT)
 def _words(snippet: str) -> tuple[tuple[int, int, str], ...]:
     """Each word of a snippet with its offsets and its stem (possessives dropped)."""
     return tuple(
