@@ -382,3 +382,12 @@ def test_confidence_is_a_fitted_probability(corpus_index):
     answered = answer("How much did Arts Council England put into the programme?", corpus_index)
     declined = answer("What is the capital of France?", corpus_index)
     assert 0 < declined.confidence < answered.confidence < 1
+
+
+def test_every_kind_but_examples_starts_where_a_clause_may():
+    # question_kind skips searching a question with no later clause for every kind
+    # (kinds._LATER_CLAUSE): right only while each pattern but EXAMPLES starts with _Q.
+    for kind, pattern in kinds._PATTERNS:
+        assert kind == kinds.EXAMPLES or pattern.pattern.startswith(kinds._Q), kind
+    assert question_kind("Any case studies of museums").kind == kinds.EXAMPLES
+    assert question_kind("Kent pilot results").kind == kinds.OTHER
