@@ -68,13 +68,10 @@ class Query:
     own_vector: np.ndarray | None = field(default=None, compare=False)
 
     def covered_by(self, present: set[str]) -> set[str]:
-        """The query's terms that a passage with `present` terms covers."""
-        covered = {t for t in self.terms if t in present}
-        for typed, equivalent in self._equivalents:
-            if equivalent <= present:
-                covered.update(typed)
-                covered.update(equivalent)
-        return covered
+        """The query's terms that a passage with `present` terms covers (an alternative's
+        typed and equivalent terms are all among the query's terms)."""
+        held = self.holds(present)
+        return {t for t in self.terms if t in held}
 
     def holds(self, present: frozenset[str]) -> frozenset[str]:
         """`present` with the terms of each alternative whose equivalent it holds: a

@@ -288,11 +288,7 @@ class SearchIndex:
         # The kernels are compiled for contiguous boolean masks.
         mask = _NO_MASK if allowed is None else np.ascontiguousarray(allowed, bool)
         if hybrid and self._scan is not None:
-            dense = self._scan @ vector
-            lexical = self._all_scores(cols, weights)
-            return self._hits(
-                *kernel.scan_top(lexical, dense, mask, use_allowed, k, prior, use_prior, *_FUSING)
-            )
+            return self._scan_compiled(cols, weights, self._scan @ vector, mask, use_allowed, k)
         if k <= 0:
             return []
         arrays = columns.indptr, columns.indices, columns.data, cols, weights
@@ -308,13 +304,27 @@ class SearchIndex:
             return self._hits(rows, scores)
         if found < k:  # few terms known in a large index: compare with every passage
             dense = (self._int8 @ vector) * INT8_SCALE
-            lexical = self._all_scores(cols, weights)
-            return self._hits(
-                *kernel.scan_top(lexical, dense, mask, use_allowed, k, prior, use_prior, *_FUSING)
-            )
+            return self._scan_compiled(cols, weights, dense, mask, use_allowed, k)
         dense = self._int8[rows].astype(np.float32) @ (vector * INT8_SCALE)
         return self._hits(
             *kernel.fused_top(rows, scores, dense, k, prior, use_prior, SEMANTIC_WEIGHT)
+        )
+
+    def _scan_compiled(
+        self,
+        cols: np.ndarray,
+        weights: np.ndarray,
+        dense: np.ndarray,
+        mask: np.ndarray,
+        use_allowed: bool,
+        k: int,
+    ) -> list[Hit]:
+        """Hybrid search with every passage a candidate (`dense`: each one's similarity),
+        by the compiled kernel; as _scan_all in NumPy."""
+        lexical = self._all_scores(cols, weights)
+        prior, use_prior = self._priors, self._prior is not None
+        return self._hits(
+            *self._kernel.scan_top(lexical, dense, mask, use_allowed, k, prior, use_prior, *_FUSING)
         )
 
     def _search_numpy(
