@@ -334,6 +334,36 @@ def test_a_short_question_without_a_pronoun_is_a_follow_up(corpus_index):
 
 
 @pytest.mark.parametrize(
+    ("first", "then", "subject"),
+    [
+        (
+            "What was the Kent commissioner pilot?",
+            "and the Gloucestershire one?",
+            "Gloucestershire commissioner pilot",
+        ),
+        (
+            "What did the Torbay locality project do?",
+            "What about Birmingham?",
+            "Birmingham locality project",
+        ),
+        ("kent pilot results?", "and in gloucestershire?", "gloucestershire commissioner pilot"),
+    ],
+)
+def test_a_follow_up_naming_something_else_asks_the_same_of_it(corpus_index, first, then, subject):
+    # "What about Birmingham?" after Torbay's project is about Birmingham's project: the
+    # new name takes the old one's place rather than searching for pages naming both.
+    before = answer(first, corpus_index)
+    follow = answer(then, corpus_index, previous=[before.subject])
+    assert follow.follow_up and follow.subject == subject
+    assert follow.reading.startswith(subject + ": ")
+    place = subject.split()[0].lower()
+    assert place in follow.citations[0].url and place in follow.sentences[0].text.lower()
+    # and what comes next is asked of the new subject
+    after = answer("who was involved?", corpus_index, previous=[before.subject, follow.subject])
+    assert after.reading.startswith(subject + ": ")
+
+
+@pytest.mark.parametrize(
     ("question", "subject"),
     [
         ("Who ran the Cultural Commissioning Programme?", "Cultural Commissioning Programme"),

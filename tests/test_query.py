@@ -5,6 +5,7 @@ from assistant.answer.query import (
     names_something,
     prepare,
     read_synonyms,
+    shift_subject,
 )
 
 
@@ -59,3 +60,16 @@ def test_a_capital_that_starts_a_sentence_names_nothing(corpus_index):
     assert names_something("What did the pilot in Kent do?", corpus_index)
     assert names_something("We sing with older people. How did Artlift work?", corpus_index)
     assert not names_something("We sing with older people. Are there examples?", corpus_index)
+
+
+def test_only_a_question_that_names_something_else_shifts_the_subject(corpus_index):
+    assert shift_subject("Kent commissioner pilot", "What about Gloucestershire?") == (
+        "Gloucestershire commissioner pilot"
+    )
+    assert shift_subject("The Kent pilot", "and the Gloucestershire one?") == (
+        "Gloucestershire pilot"
+    )
+    # a question with words of its own, or naming no place, keeps the subject as it is
+    assert shift_subject("Kent commissioner pilot", "and who paid for it?") is None
+    assert shift_subject("Kent commissioner pilot", "and the evaluation?") is None
+    assert shift_subject("arts on prescription", "what about Gloucestershire?") is None

@@ -252,7 +252,7 @@ def _subject(
     if kind.subject:
         return kind.subject[:SUBJECT_MAX_CHARS]
     named = names_something(query.question, index)
-    if query.follow_up and query.context and not named:
+    if query.follow_up and query.context and (query.shifted or not named):
         return query.context
     if named:
         return _question_subject(first_part)

@@ -55,6 +55,7 @@ class Query:
     corrections: tuple[tuple[str, str], ...] = ()  # (typed, corrected)
     follow_up: bool = False
     context: str = ""  # for a follow-up: the subject of the answer before
+    shifted: bool = False  # the context is that subject with the question's name in place
     expanded_with: tuple[str, ...] = ()  # synonyms and acronyms added
     # (terms typed, equivalent terms): a passage with the equivalent covers the typed ones.
     alternatives: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
@@ -252,6 +253,50 @@ def _analysed_groups(
     return tuple(out)
 
 
+# "and Gloucestershire?", "what about in Derby?", "and the Torbay one?": a question that
+# only names something, asking what was asked before about something else.
+ONLY_NAMES = re.compile(
+    r"^\s*(?:(?:and|but|so)\s+)?(?:(?:what|how)\s+about|and)\s+(.+?)[\s?.!]*$", re.I
+)
+# What such a question holds around its name.
+ELLIPSIS_WORDS = frozenset("in at for from on of with the a an one ones too as well".split())
+WORD_RE = re.compile(r"[\w'’-]+")
+
+
+def shift_subject(context: str, question: str) -> str | None:
+    """The subject of the last answer with its names replaced by the one `question`
+    names, when the question only names something ("and the Gloucestershire one?" after
+    the Kent commissioner pilot: the Gloucestershire commissioner pilot); else None.
+    Read as a contrast, the new name takes the old one's place rather than joining it,
+    so the search is for the Gloucestershire pilot, not for pages naming both."""
+    match = ONLY_NAMES.match(question)
+    if not match:
+        return None
+    words = WORD_RE.findall(match.group(1))
+    rest = [w for w in words if w.lower() not in ELLIPSIS_WORDS]
+    if not rest or len(rest) > 4 or not all(_name_like(w, question) for w in rest):
+        return None
+    kept = [w for i, w in enumerate(WORD_RE.findall(context)) if not _context_name(w, i)]
+    if len(kept) == len(WORD_RE.findall(context)):
+        return None  # nothing in the subject for the name to replace
+    while kept and kept[0].lower() in STOP_WORDS:
+        kept.pop(0)
+    return " ".join(rest + kept)[:SUBJECT_MAX_CHARS]
+
+
+def _name_like(word: str, question: str) -> bool:
+    """A name: capitalised, or in a question typed all in lower case, not everyday
+    English ("gloucestershire", not "evaluation")."""
+    if word[:1].isupper():
+        return True
+    return question == question.lower() and word.isalpha() and not everyday(word)
+
+
+def _context_name(word: str, position: int) -> bool:
+    """A name in a subject: a capitalised word that is not a leading "The"."""
+    return word[:1].isupper() and not (position == 0 and word.lower() in STOP_WORDS)
+
+
 def prepare(question: str, index: SearchIndex, previous: list[str] | None = None) -> Query:
     """Turn a question into what to search. `previous` holds the subjects of the
     conversation's earlier answers, oldest first: a follow-up is read as being about
@@ -260,6 +305,8 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
     corrected, corrections = correct_spelling(question, index)
     follow_up = bool(previous) and is_follow_up(corrected, index)
     context = previous[-1][:SUBJECT_MAX_CHARS] if follow_up and previous else ""
+    shifted = shift_subject(context, corrected) if context else None
+    context = shifted or context
     reading = f"{context}: {corrected}" if follow_up else corrected
     analysed = analyze(reading)  # read once, for the terms, synonyms and own terms
     terms: Counter = Counter(analysed)
@@ -271,6 +318,7 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
         for term in equivalent:
             terms[term] = max(terms[term], SYNONYM_WEIGHT)
     vector = index.embed_query(reading)
+    own = follow_up and shifted is None
     return Query(
         question=question,
         reading=reading,
@@ -278,11 +326,13 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
         corrections=tuple(corrections),
         follow_up=follow_up,
         context=context,
+        shifted=shifted is not None,
         expanded_with=tuple(phrase for _, phrase in pairs),
         alternatives=tuple(alternatives),
         about_now=bool(ABOUT_NOW.search(corrected)),
         years=tuple(m.group(0) for m in YEAR.finditer(corrected)),
         vector=vector,
-        own_terms=frozenset(analyze(corrected) if follow_up else analysed),
-        own_vector=index.embed_query(corrected) if follow_up else vector,
+        # A shifted subject is all the question asks about: it has no words of its own.
+        own_terms=frozenset(analyze(corrected) if own else analysed),
+        own_vector=index.embed_query(corrected) if own else vector,
     )
