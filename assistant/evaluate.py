@@ -48,6 +48,7 @@ class Scores:
     out_of_scope: int  # questions the guidance does not cover
     declined_out_of_scope: float  # of those, the share declined
     follow_ups: int
+    follow_ups_found: float  # follow-ups whose answering section is among the first three
     follow_ups_answered: float  # follow-ups answered with every key fact
 
     def to_json(self) -> dict:
@@ -157,6 +158,7 @@ def score(outcomes: Iterable[Outcome]) -> Scores:
         out_of_scope=len(uncovered),
         declined_out_of_scope=share(uncovered, lambda o: o.result.no_answer),
         follow_ups=len(follow),
+        follow_ups_found=share(follow, lambda o: o.rank is not None and o.rank < 3),
         follow_ups_answered=share(
             [o for o in follow if o.question.get("facts")], lambda o: o.facts
         ),
