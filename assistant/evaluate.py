@@ -15,7 +15,9 @@ The parts keep the figures honest:
 - `blind`, `blind-holdout`, `blind-holdout-2`: questions written by people who never
   saw the pages, from a persona and the list of topics; decisions may look at `blind`,
   never at the held-out parts, which are reported only in aggregate
-  (`blind-holdout-2` was written later, and first measured on 2026-12-04).
+  (`blind-holdout-2` was written later, and first measured on 2026-12-04);
+- `blind-conversations`: held out too, written the same way as short conversations, so
+  that follow-ups are measured on more than a dozen questions.
 """
 
 from __future__ import annotations
@@ -32,7 +34,14 @@ from .models import Answer, Hit
 from .text import fold
 
 RANKED = 10  # passages looked at for hit@k and MRR
-PARTS = ("tuning", "validation", "blind", "blind-holdout", "blind-holdout-2")
+PARTS = (
+    "tuning",
+    "validation",
+    "blind",
+    "blind-holdout",
+    "blind-holdout-2",
+    "blind-conversations",
+)
 
 
 @dataclass(frozen=True)

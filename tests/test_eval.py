@@ -46,6 +46,13 @@ def test_eval_command_prints_each_part(corpus_index_root):
     done = run_python("indexer.py", "eval", "--index", str(corpus_index_root), "--json")
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
-    assert list(figures) == ["tuning", "validation", "blind", "blind-holdout", "blind-holdout-2"]
+    assert list(figures) == [
+        "tuning",
+        "validation",
+        "blind",
+        "blind-holdout",
+        "blind-holdout-2",
+        "blind-conversations",
+    ]
     assert sum(f["questions"] for f in figures.values()) >= 750
     assert figures["blind"]["questions"] + figures["blind-holdout"]["questions"] >= 150
