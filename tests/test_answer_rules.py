@@ -363,6 +363,18 @@ def test_a_follow_up_naming_something_else_asks_the_same_of_it(corpus_index, fir
     assert after.reading.startswith(subject + ": ")
 
 
+def test_a_follow_up_carries_the_page_a_question_named(corpus_index):
+    # The question's first asking part ("which museums took part") would lose its name.
+    before = answer(
+        "museums on prescription - which museums took part and which university did the research?",
+        corpus_index,
+    )
+    assert before.subject == "Museums on Prescription"
+    follow = answer("how long did it run?", corpus_index, previous=[before.subject])
+    assert follow.reading == "Museums on Prescription: how long did it run?"
+    assert all("museums-on-prescription" in c.url for c in follow.citations)
+
+
 @pytest.mark.parametrize(
     ("question", "subject"),
     [
@@ -370,7 +382,7 @@ def test_a_follow_up_naming_something_else_asks_the_same_of_it(corpus_index, fir
         ("When did the CCP's second phase start?", "CCP's second phase"),
         (
             "Who wrote Opportunities for alignment and when did it come out?",
-            "Opportunities alignment",
+            "Opportunities for alignment",
         ),
     ],
 )

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 from urllib.parse import urljoin
+from weakref import WeakKeyDictionary
 
 from ..facets import Filters
 from ..index.counts import index_text
@@ -254,9 +255,46 @@ def _subject(
     named = names_something(query.question, index)
     if query.follow_up and query.context and (query.shifted or not named):
         return query.context
+    page = _named_page(query.question, index)
+    if page:
+        return page
     if named:
         return _question_subject(first_part)
     return _answer_subject(units[0].hit.passage) if units else _question_subject(first_part)
+
+
+def _named_page(question: str, index: SearchIndex) -> str:
+    """The longest name of a page's subject that the question holds, as the page's
+    title writes it ("museums on prescription - which museums took part?": "Museums on
+    Prescription"): a title names what the site treats as one thing, which the
+    question's own words, cut to its first asking part, often lose."""
+    pattern, names = _page_names(index)
+    found = [m.group(0) for m in pattern.finditer(question)] if pattern else []
+    return names[max(found, key=len).lower()] if found else ""
+
+
+# Titles that ask something ("What is commissioning?") name no one thing.
+_QUESTION_TITLE = re.compile(r"^(what|who|why|how|when|where|which)\b", re.I)
+_PAGE_NAMES: WeakKeyDictionary[SearchIndex, tuple[re.Pattern | None, dict[str, str]]] = (
+    WeakKeyDictionary()
+)
+
+
+def _page_names(index: SearchIndex) -> tuple[re.Pattern | None, dict[str, str]]:
+    """One pattern matching every page's name, longest first, and each name by its
+    lower case; made once per index."""
+    known = _PAGE_NAMES.get(index)
+    if known is None:
+        names: dict[str, str] = {}
+        for title in {p.title for p in index.passages}:
+            name = _title_name(title)
+            if len(name) >= 4 and not _QUESTION_TITLE.match(name):
+                names[name.lower()] = name
+        longest_first = sorted(names.values(), key=len, reverse=True)
+        alternatives = "|".join(re.escape(n) for n in longest_first)
+        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I) if names else None
+        known = _PAGE_NAMES[index] = (pattern, names)
+    return known
 
 
 def _answer_subject(passage: Passage) -> str:
@@ -264,6 +302,12 @@ def _answer_subject(passage: Passage) -> str:
     opened with, up to any subtitle ("Artlift: arts on prescription ..." -> "Artlift")."""
     title = re.split(r"\s*(?::|\s[-–—]\s)", passage.title, maxsplit=1)[0]
     return title[:SUBJECT_MAX_CHARS]
+
+
+def _title_name(title: str) -> str:
+    """A page title's name: up to any subtitle or bracket, without a leading "The"."""
+    name = re.split(r"\s*(?::|\s[-–—]\s|\s\()", title, maxsplit=1)[0].strip()
+    return re.sub(r"^the\s+", "", name, flags=re.I)
 
 
 # "Who ran the programme?": the verb after "who"; "When did the second phase start?": the
