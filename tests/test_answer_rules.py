@@ -239,11 +239,15 @@ def test_no_answer_opens_with_a_fragment_or_a_pronoun(corpus_index):
 
 def test_no_answer_quotes_a_pointer_to_another_page(corpus_index):
     """The corpus has sentences that only send the reader elsewhere, some long ("For the
-    research evidence ... including ..., see research and reviews."); citations do that
-    job, so no answer quotes them."""
-    pointer = re.compile(r"\s*(For|To)\b[^.;:]*,\s*see\b|.*\bhave their own page\b")
+    research evidence ... including ..., see research and reviews.", "The JSNA is
+    explained on the page about health and wellbeing boards and the JSNA."); citations
+    do that job, so no answer quotes them."""
+    pointer = re.compile(
+        r"\s*(For|To)\b[^.;:]*,\s*see\b|.*\bhave their own page\b"
+        r"|[^.;:]*\b(is|are) (covered|described|explained|summarised) (in|on)\b"
+    )
     in_corpus = [p.text for p in corpus_index.passages if pointer.search(p.text)]
-    assert len(in_corpus) > 10
+    assert len(in_corpus) > 20
     for q in load_questions(*SETS):
         result = answer(q["question"], corpus_index)
         for s in result.sentences:

@@ -333,9 +333,12 @@ def _points_on(sentence: str) -> bool:
     return POINTER.match(sentence) is not None
 
 
-# "For <what>, see <where>." and "<what> has its own page.": pointers of any length.
+# "For <what>, see <where>.", "<what> has its own page." and "<what> is covered in
+# <where>.": pointers of any length (the last in its first clause, so "...; the waste
+# tender is covered on the Kent page" keeps what comes before).
 POINTER = re.compile(
-    r"\s*(?:(?:For|To)\b[^.;:]*,\s*see\b|[^.;]*\b(?:has|have) (?:its|their) own pages?\b)"
+    r"\s*(?:(?:For|To)\b[^.;:]*,\s*see\b|[^.;]*\b(?:has|have) (?:its|their) own pages?\b"
+    r"|[^.;:]*\b(?:is|are) (?:covered|described|explained|summarised|discussed) (?:in|on)\b)"
 )
 
 
