@@ -374,6 +374,9 @@ def test_a_follow_up_carries_the_page_a_question_named(corpus_index):
         corpus_index,
     )
     assert before.subject == "Museums on Prescription"
+    # a name is found by its content words, whatever small words the question adds
+    members = "Which organisations were members of the Cultural Consortium for Wellbeing in York?"
+    assert answer(members, corpus_index).subject == "The Cultural Consortium for Wellbeing York"
     follow = answer("how long did it run?", corpus_index, previous=[before.subject])
     assert follow.reading == "Museums on Prescription: how long did it run?"
     assert all("museums-on-prescription" in c.url for c in follow.citations)

@@ -267,10 +267,15 @@ def _named_page(question: str, index: SearchIndex) -> str:
     """The longest name of a page's subject that the question holds, as the page's
     title writes it ("museums on prescription - which museums took part?": "Museums on
     Prescription"): a title names what the site treats as one thing, which the
-    question's own words, cut to its first asking part, often lose."""
+    question's own words, cut to its first asking part, often lose. Names are compared
+    by their content words ("the Cultural Consortium for Wellbeing in York")."""
     pattern, names = _page_names(index)
-    found = [m.group(0) for m in pattern.finditer(question)] if pattern else []
-    return names[max(found, key=len).lower()] if found else ""
+    found = pattern.findall(_content(question)) if pattern else []
+    return names[max(found, key=len)] if found else ""
+
+
+def _content(text: str) -> str:
+    return " " + " ".join(t for t in tokens(text) if t not in STOP_WORDS) + " "
 
 
 # Titles that ask something ("What is commissioning?") name no one thing.
@@ -281,18 +286,19 @@ _PAGE_NAMES: WeakKeyDictionary[SearchIndex, tuple[re.Pattern | None, dict[str, s
 
 
 def _page_names(index: SearchIndex) -> tuple[re.Pattern | None, dict[str, str]]:
-    """One pattern matching every page's name, longest first, and each name by its
-    lower case; made once per index."""
+    """One pattern matching the content words of every page's name, longest first, and
+    each name by them; made once per index."""
     known = _PAGE_NAMES.get(index)
     if known is None:
         names: dict[str, str] = {}
-        for title in {p.title for p in index.passages}:
+        for title in sorted({p.title for p in index.passages}):
             name = _title_name(title)
-            if len(name) >= 4 and not _QUESTION_TITLE.match(name):
-                names[name.lower()] = name
-        longest_first = sorted(names.values(), key=len, reverse=True)
+            words = _content(name).strip()
+            if len(words) >= 4 and not _QUESTION_TITLE.match(name):
+                names.setdefault(words, name)
+        longest_first = sorted(names, key=len, reverse=True)
         alternatives = "|".join(re.escape(n) for n in longest_first)
-        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I) if names else None
+        pattern = re.compile(rf"(?<= )(?:{alternatives})(?= )") if names else None
         known = _PAGE_NAMES[index] = (pattern, names)
     return known
 
@@ -305,9 +311,8 @@ def _answer_subject(passage: Passage) -> str:
 
 
 def _title_name(title: str) -> str:
-    """A page title's name: up to any subtitle or bracket, without a leading "The"."""
-    name = re.split(r"\s*(?::|\s[-–—]\s|\s\()", title, maxsplit=1)[0].strip()
-    return re.sub(r"^the\s+", "", name, flags=re.I)
+    """A page title's name: up to any subtitle or bracket."""
+    return re.split(r"\s*(?::|\s[-–—]\s|\s\()", title, maxsplit=1)[0].strip()
 
 
 # "Who ran the programme?": the verb after "who"; "When did the second phase start?": the
