@@ -367,6 +367,16 @@ def test_a_follow_up_naming_something_else_asks_the_same_of_it(corpus_index, fir
     assert after.reading.startswith(subject + ": ")
 
 
+def test_a_follow_up_that_points_back_keeps_its_subject(corpus_index):
+    # "GP" is a name, but "it" says the question is still about Artlift.
+    follow = answer(
+        "how many GP practices referred patients to it?", corpus_index, previous=["Artlift"]
+    )
+    assert follow.subject == "Artlift"
+    after = answer("was there a cost saving?", corpus_index, previous=["Artlift", "Artlift"])
+    assert after.reading.startswith("Artlift: ")
+
+
 def test_a_follow_up_carries_the_page_a_question_named(corpus_index):
     # The question's first asking part ("which museums took part") would lose its name.
     before = answer(

@@ -22,7 +22,15 @@ from ..text import STOP_WORDS, analyze, normalise_space, stem, tokens
 from . import kinds
 from .confidence import Evidence, probability
 from .fragments import with_fragment
-from .query import SUBJECT_MAX_CHARS, Query, everyday, expand_synonyms, names_something, prepare
+from .query import (
+    FOLLOW_UP_PRONOUNS,
+    SUBJECT_MAX_CHARS,
+    Query,
+    everyday,
+    expand_synonyms,
+    names_something,
+    prepare,
+)
 from .referrals import referral_for
 from .select import Unit, choose, parts_of
 from .units import cells
@@ -253,7 +261,7 @@ def _subject(
     if kind.subject:
         return kind.subject[:SUBJECT_MAX_CHARS]
     named = names_something(query.question, index)
-    if query.follow_up and query.context and (query.shifted or not named):
+    if query.follow_up and query.context and (query.shifted or not named or _refers_back(query)):
         return query.context
     page = _named_page(query.question, index)
     if page:
@@ -261,6 +269,12 @@ def _subject(
     if named:
         return _question_subject(first_part)
     return _answer_subject(units[0].hit.passage) if units else _question_subject(first_part)
+
+
+def _refers_back(query: Query) -> bool:
+    """A follow-up that points back with a pronoun ("how many GP practices referred
+    patients to it?") is still about what it points to, whatever else it names."""
+    return not FOLLOW_UP_PRONOUNS.isdisjoint(tokens(query.question))
 
 
 def _named_page(question: str, index: SearchIndex) -> str:
