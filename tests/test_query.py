@@ -73,3 +73,8 @@ def test_only_a_question_that_names_something_else_shifts_the_subject(corpus_ind
     assert shift_subject("Kent commissioner pilot", "and who paid for it?") is None
     assert shift_subject("Kent commissioner pilot", "and the evaluation?") is None
     assert shift_subject("arts on prescription", "what about Gloucestershire?") is None
+    assert shift_subject("We're a small heritage trust", "What about in Suffolk?") is None
+    # several names take the old one's place together
+    assert shift_subject("The Kent pilot", "what about the one in Suffolk and Devon?") == (
+        "Suffolk and Devon pilot"
+    )

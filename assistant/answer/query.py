@@ -259,7 +259,7 @@ ONLY_NAMES = re.compile(
     r"^\s*(?:(?:and|but|so)\s+)?(?:(?:what|how)\s+about|and)\s+(.+?)[\s?.!]*$", re.I
 )
 # What such a question holds around its name.
-ELLIPSIS_WORDS = frozenset("in at for from on of with the a an one ones too as well".split())
+ELLIPSIS_WORDS = frozenset("in at for from on of with and the a an one ones too as well".split())
 WORD_RE = re.compile(r"[\w'’-]+")
 
 
@@ -273,15 +273,17 @@ def shift_subject(context: str, question: str) -> str | None:
     if not match:
         return None
     words = WORD_RE.findall(match.group(1))
-    rest = [w for w in words if w.lower() not in ELLIPSIS_WORDS]
-    if not rest or len(rest) > 4 or not all(_name_like(w, question) for w in rest):
+    at = [i for i, w in enumerate(words) if w.lower() not in ELLIPSIS_WORDS]
+    if not at or len(at) > 4 or not all(_name_like(words[i], question) for i in at):
         return None
-    kept = [w for i, w in enumerate(WORD_RE.findall(context)) if not _context_name(w, i)]
-    if len(kept) == len(WORD_RE.findall(context)):
+    name = words[at[0] : at[-1] + 1]  # "Suffolk and Cambridgeshire", "Gloucestershire"
+    context_words = WORD_RE.findall(context)
+    kept = [w for i, w in enumerate(context_words) if not _context_name(w, i)]
+    if len(kept) == len(context_words):
         return None  # nothing in the subject for the name to replace
     while kept and kept[0].lower() in STOP_WORDS:
         kept.pop(0)
-    return " ".join(rest + kept)[:SUBJECT_MAX_CHARS]
+    return " ".join(name + kept)[:SUBJECT_MAX_CHARS]
 
 
 def _name_like(word: str, question: str) -> bool:
@@ -293,8 +295,8 @@ def _name_like(word: str, question: str) -> bool:
 
 
 def _context_name(word: str, position: int) -> bool:
-    """A name in a subject: a capitalised word that is not a leading "The"."""
-    return word[:1].isupper() and not (position == 0 and word.lower() in STOP_WORDS)
+    """A name in a subject: a capitalised word that is not a leading "The" or "We're"."""
+    return word[:1].isupper() and not (position == 0 and all(t in STOP_WORDS for t in tokens(word)))
 
 
 def prepare(question: str, index: SearchIndex, previous: list[str] | None = None) -> Query:
