@@ -245,6 +245,7 @@ def test_no_answer_quotes_a_pointer_to_another_page(corpus_index):
     pointer = re.compile(
         r"\s*(For|To)\b[^.;:]*,\s*see\b|.*\bhave their own page\b"
         r"|[^.;:]*\b(is|are) (covered|described|explained|summarised) (in|on)\b"
+        r"|[^.;:]*\b(is|are) in the ([\w,]+ ){0,4}glossary\b|This glossary\b"
     )
     in_corpus = [p.text for p in corpus_index.passages if pointer.search(p.text)]
     assert len(in_corpus) > 20

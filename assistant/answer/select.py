@@ -33,7 +33,7 @@ LEANS_BACK = re.compile(
 ENDS_SENTENCE = re.compile(r"[.!?:;)\]\"”’']\s*$")
 # Sentences about the page rather than its subject ("This page covers ...").
 META = re.compile(
-    r"\s*(This|The other) (page|pages|section|case study|guide|news item|summary)s?\b"
+    r"\s*(This|The other) (page|pages|section|case study|guide|news item|summary|glossary)s?\b"
     r"|.*\bpages? in this section\b"
     r"|.*\b(page|pages|section) (explains|explain|describes|describe|covers|cover|sets out|"
     r"lists|gives|shows)\b",
@@ -338,7 +338,9 @@ def _points_on(sentence: str) -> bool:
 # tender is covered on the Kent page" keeps what comes before).
 POINTER = re.compile(
     r"\s*(?:(?:For|To)\b[^.;:]*,\s*see\b|[^.;]*\b(?:has|have) (?:its|their) own pages?\b"
-    r"|[^.;:]*\b(?:is|are) (?:covered|described|explained|summarised|discussed) (?:in|on)\b)"
+    r"|[^.;:]*\b(?:is|are) (?:covered|described|explained|summarised|discussed) (?:in|on)\b"
+    r"|[^.;:]*\b(?:is|are) in the (?:[\w,]+ ){0,4}glossary\b"
+    r"|[^.;:]*\b(?:has|have) (?:its|their own )?pages? on this site\b|Pages on this site\b)"
 )
 
 
