@@ -463,12 +463,28 @@ def _expand(s: _Scored, parts: PassageParts) -> list[Unit]:
     """The units that quote a piece so it reads on its own."""
     piece, hit, rank = s.piece, s.hit, s.rank
     if piece.group >= 0:
-        return [_group_unit(s, parts.groups[piece.group])]
+        group = _group_unit(s, parts.groups[piece.group])
+        lead = _lead(group, parts)
+        before = _antecedent(replace(s, index=lead[0], piece=lead[1]), parts) if lead else None
+        if before is not None:  # "Its first evaluation ... found:" after what "its" is
+            return [Unit(rank, hit, "sentence", before.start, before.end, score=s.score), group]
+        return [group]
     unit = Unit(rank, hit, "sentence", piece.start, piece.end, score=s.score)
     before = _antecedent(s, parts) if piece.leans_back else None
     if before is not None:
         return [Unit(rank, hit, "sentence", before.start, before.end, score=s.score), unit]
     return [unit]
+
+
+def _lead(unit: Unit, parts: PassageParts) -> tuple[int, Piece] | None:
+    """A quoted list's lead-in, with its place among the pieces, when it leans on the
+    sentence before ("Its findings include:")."""
+    if unit.lead is None:
+        return None
+    for i, piece in enumerate(parts.pieces):
+        if piece.start == unit.lead[0]:
+            return (i, piece) if piece.leans_back else None
+    return None
 
 
 def _group_unit(s: _Scored, group: Group) -> Unit:
