@@ -7,6 +7,7 @@ import pytest
 from assistant import answer
 from assistant.answer import kinds
 from assistant.answer.kinds import question_kind
+from assistant.answer.query import prepare
 from assistant.answer.select import LEANS_BACK
 from assistant.answer.units import layout
 from assistant.evaluate import load_questions
@@ -305,6 +306,20 @@ def test_practical_details_are_declined_with_a_reason(corpus_index):
 def test_questions_about_this_year_are_declined_as_after_the_guidance(corpus_index):
     result = answer("What is Torbay's public health grant for this financial year?", corpus_index)
     assert result.no_answer and "2013" not in result.text
+
+
+def test_a_year_that_bounds_a_period_is_read_as_one(corpus_index):
+    # "after 2013" need not be in the answer; "after 2017" asks what the guidance,
+    # last updated in December 2017, cannot know.
+    query = prepare("Why did health become a big opportunity for arts after 2013?", corpus_index)
+    assert query.years == query.bounds == query.onwards == ("2013",)
+    assert not answer(
+        "Why did health become such a big opportunity for arts organisations after 2013?",
+        corpus_index,
+    ).no_answer
+    later = "Did Arts Council England fund anything to replace the programme after 2017?"
+    assert answer(later, corpus_index).no_answer
+    assert answer("What did Kent do until 2017?", corpus_index).no_answer is False
 
 
 def test_contact_questions_answer_nothing_about_the_person(corpus_index):

@@ -481,19 +481,26 @@ def _coverage(hits: list[Hit], query: Query, weights: dict[str, float]) -> float
 def _missing_years(query: Query, hits: list[Hit]) -> list[str]:
     """Years the question names that none of the best passages mentions: an answer
     about another year would mislead."""
-    if not query.years:
+    asked = [year for year in query.years if year not in query.bounds]
+    if not asked:
         return []  # most questions name none: no need to gather the passages' text
     text = " ".join(index_text(hit.passage) for hit in hits[:NEAREST])
-    return [year for year in query.years if year not in text]
+    return [year for year in asked if year not in text]
 
 
 def _later_years(query: Query, index: SearchIndex) -> list[str]:
-    """Years the question names that come after the guidance was last updated: it
+    """Years the question names that come after the guidance was last updated, or from
+    which it asks what came after ("since 2017" of guidance last updated in 2017): it
     cannot know what happened then."""
     updated = index.content_updated
     if not updated:
         return []
-    return [year for year in query.years if int(year[:4]) > int(updated[:4])]
+    last = int(updated[:4])
+    return [
+        year
+        for year in query.years
+        if int(year[:4]) > last or (year in query.onwards and int(year[:4]) >= last)
+    ]
 
 
 def _archive_date(index: SearchIndex) -> str:

@@ -42,6 +42,10 @@ ABOUT_NOW = re.compile(
     re.I,
 )
 YEAR = re.compile(r"\b(19|20)\d\d\b")
+# "after 2013", "before 2016": a year that bounds a period rather than names the one
+# asked about, so an answer need not mention it; "after" and "since" look forward from it.
+BOUNDING = re.compile(r"\b(after|since|post|before|until|till|pre|prior to)\s*-?\s*$", re.I)
+FORWARD = frozenset(("after", "since", "post"))
 FOLLOW_UP_PRONOUNS = frozenset(
     "it its they them their theirs this that these those he him his she her there".split()
 )
@@ -61,6 +65,8 @@ class Query:
     alternatives: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     about_now: bool = False  # asks what is current ("this year", "now")
     years: tuple[str, ...] = ()  # years the question names: an answer must mention them
+    bounds: tuple[str, ...] = ()  # ... except those that bound a period ("until 2016")
+    onwards: tuple[str, ...] = ()  # of those, the years it asks about what came after
     vector: np.ndarray | None = field(default=None, compare=False)  # for hybrid search
     # The question's own words, without a follow-up's context: what picks the sentences
     # that answer it, once the context has found the passages ("who paid for it?" after
@@ -89,6 +95,12 @@ class Query:
         """The alternatives with their equivalent terms as a set: made once, where
         `covered_by` is asked about every piece of every passage retrieved."""
         return tuple((typed, frozenset(equivalent)) for typed, equivalent in self.alternatives)
+
+
+def _bounds(question: str, year: re.Match) -> str:
+    """The word before a year that bounds a period ("after", "until"), or ""."""
+    found = BOUNDING.search(question, 0, year.start())
+    return found.group(1).lower() if found else ""
 
 
 def read_synonyms(path: Path) -> list[tuple[str, ...]]:
@@ -333,6 +345,10 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
         alternatives=tuple(alternatives),
         about_now=bool(ABOUT_NOW.search(corrected)),
         years=tuple(m.group(0) for m in YEAR.finditer(corrected)),
+        bounds=tuple(m.group(0) for m in YEAR.finditer(corrected) if _bounds(corrected, m)),
+        onwards=tuple(
+            m.group(0) for m in YEAR.finditer(corrected) if _bounds(corrected, m) in FORWARD
+        ),
         vector=vector,
         # A shifted subject is all the question asks about: it has no words of its own.
         own_terms=frozenset(analyze(corrected) if own else analysed),
