@@ -97,7 +97,7 @@ class Query:
         return tuple((typed, frozenset(equivalent)) for typed, equivalent in self.alternatives)
 
 
-def _bounds(question: str, year: re.Match) -> str:
+def _bound(question: str, year: re.Match) -> str:
     """The word before a year that bounds a period ("after", "until"), or ""."""
     found = BOUNDING.search(question, 0, year.start())
     return found.group(1).lower() if found else ""
@@ -333,6 +333,7 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
             terms[term] = max(terms[term], SYNONYM_WEIGHT)
     vector = index.embed_query(reading)
     own = follow_up and shifted is None
+    years = [(m.group(0), _bound(corrected, m)) for m in YEAR.finditer(corrected)]
     return Query(
         question=question,
         reading=reading,
@@ -344,11 +345,9 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
         expanded_with=tuple(phrase for _, phrase in pairs),
         alternatives=tuple(alternatives),
         about_now=bool(ABOUT_NOW.search(corrected)),
-        years=tuple(m.group(0) for m in YEAR.finditer(corrected)),
-        bounds=tuple(m.group(0) for m in YEAR.finditer(corrected) if _bounds(corrected, m)),
-        onwards=tuple(
-            m.group(0) for m in YEAR.finditer(corrected) if _bounds(corrected, m) in FORWARD
-        ),
+        years=tuple(year for year, _ in years),
+        bounds=tuple(year for year, bound in years if bound),
+        onwards=tuple(year for year, bound in years if bound in FORWARD),
         vector=vector,
         # A shifted subject is all the question asks about: it has no words of its own.
         own_terms=frozenset(analyze(corrected) if own else analysed),
