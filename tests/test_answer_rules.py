@@ -212,6 +212,15 @@ def kinds_of_leads(text: str) -> list[str]:
     return [text[g.lead[0] : g.lead[1]] for g in shape.groups if g.lead]
 
 
+def test_a_figure_the_guidance_does_not_give_is_said_to_be_missing(corpus_index):
+    # No sentence gives the number, and one says the sources do not record it: that one
+    # answers, rather than a sentence about something else.
+    result = answer(
+        "How many Making Connections events were there and where were they held?", corpus_index
+    )
+    assert "do not record" in result.sentences[0].text
+
+
 def test_a_table_row_comes_with_its_headings(corpus_index):
     result = answer("How many words could each heading of the application run to?", corpus_index)
     table = next(s for s in result.sentences if s.kind == "table")

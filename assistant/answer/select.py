@@ -216,6 +216,14 @@ def choose(
         defining = [s for s in scored if plainest and strength.get(id(s)) == plainest]
         openers = defining or _naming(openers, subjects) or openers
     first = max(openers or scored, key=lambda s: s.score)
+    if kind.kind in (kinds.HOW_MUCH, kinds.WHEN) and not kinds.states(kind, _text(first)):
+        # Nothing quoted gives the date or figure asked for: a sentence saying the
+        # sources do not give it answers more truly than one about something else.
+        limits = [
+            s for s in openers if UNKNOWN.search(_text(s)) and s.score >= LIMITS * first.score
+        ]
+        if limits:
+            first = max(limits, key=lambda s: s.score)
     parts = parts_of(first.hit.passage)
     picked = [first]
     for part in asks:
@@ -333,6 +341,15 @@ def _points_on(sentence: str) -> bool:
     return POINTER.match(sentence) is not None
 
 
+# A sentence saying what the sources do not give ("The sources ... do not record how many
+# there were"), and how much of the best opener's score it needs to open instead.
+UNKNOWN = re.compile(
+    r"\b(?:do|does|did) not (?:record|give|say|show|name|report|list|state|include)\b"
+    r"|\bno (?:record|figures?|details|source)\b|\bcannot say\b|\bnot (?:known|recorded|given)\b"
+    r"|\bwere not found\b|\bcould not be (?:found|confirmed)\b",
+    re.I,
+)
+LIMITS = 0.5
 # "For <what>, see <where>.", "<what> has its own page." and "<what> is covered in
 # <where>.": pointers of any length (the last in its first clause, so "...; the waste
 # tender is covered on the Kent page" keeps what comes before).
