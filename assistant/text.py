@@ -52,6 +52,8 @@ STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) - frozenset(
     """did does doing tell think explain know want mean means meant just really actually
     exactly definitely say said says happen happened happens thing things kind sort""".split()
 )
+# A word as typed, with its case and any apostrophe ("NCVO's"), for quoting it back.
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")
 # A word, with any possessive ("ncvo's"); findall gives only the word before it.
 TOKEN_RE = re.compile(r"([a-z0-9]+)(?:['’][a-z]+)?")
 

@@ -6,33 +6,29 @@ Every answer sentence is a verbatim span of a cited passage: nothing is generate
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 from urllib.parse import urljoin
-from weakref import WeakKeyDictionary
 
 from ..facets import Filters
 from ..index.counts import index_text
 from ..index.search import SearchIndex
 from ..models import Answer, AnswerSentence, Citation, Hit, Passage, Referral
 from ..settings import default
-from ..text import STOP_WORDS, analyze, normalise_space, stem, tokens
+from ..text import WORD, analyze, normalise_space, stem, tokens
 from . import kinds
 from .confidence import Evidence, probability
 from .fragments import with_fragment
 from .query import (
-    FOLLOW_UP_PRONOUNS,
-    SUBJECT_MAX_CHARS,
     Query,
     everyday,
     expand_synonyms,
-    names_something,
     prepare,
 )
 from .referrals import referral_for
 from .select import Unit, choose, parts_of
+from .subject import answer_subject, question_subject
 from .units import cells
 
 NOT_COVERED = "The guidance does not seem to cover this question."
@@ -57,7 +53,6 @@ MIN_RELATEDNESS = 0.25
 # word ("What did participants call shouting into the ether?", from a report's summary).
 WORDS_SUFFICE = 0.9
 CONTEXT = 0.2  # a follow-up's context words count this much in choosing its sentences
-WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")
 
 
 def answer(
@@ -203,7 +198,7 @@ def compose(
         corrections=query.corrections,
         kind=kind.kind,
         answer_span=span,
-        subject=_subject(query, kind, units, index, asked[0]),
+        subject=answer_subject(query, kind, units, index, asked[0]),
         evidence=evidence,
     )
 
@@ -246,106 +241,9 @@ def _decline(
         unmatched_terms=unmatched,
         nearest=nearest,
         referral=referral,
-        subject=query.context or _question_subject(kinds.parts(query.question)[0]),
+        subject=query.context or question_subject(kinds.parts(query.question)[0]),
         evidence=evidence,
     )
-
-
-def _subject(
-    query: Query, kind: kinds.QuestionKind, units: list[Unit], index, first_part: str
-) -> str:
-    """What the answer was about, for a follow-up to refer to: what the question named
-    (a definition's subject, or its own words when it names something specific), else
-    the page the answer opened with; a follow-up keeps the subject it was read with.
-    `first_part` is the first thing the question asks (see `kinds.parts`)."""
-    if kind.subject:
-        return kind.subject[:SUBJECT_MAX_CHARS]
-    named = names_something(query.question, index)
-    if query.follow_up and query.context and (query.shifted or not named or _refers_back(query)):
-        return query.context
-    page = _named_page(query.question, index)
-    if page:
-        return page
-    if named:
-        return _question_subject(first_part)
-    return _answer_subject(units[0].hit.passage) if units else _question_subject(first_part)
-
-
-def _refers_back(query: Query) -> bool:
-    """A follow-up that points back with a pronoun ("how many GP practices referred
-    patients to it?") is still about what it points to, whatever else it names."""
-    return not FOLLOW_UP_PRONOUNS.isdisjoint(tokens(query.question))
-
-
-def _named_page(question: str, index: SearchIndex) -> str:
-    """The longest name of a page's subject that the question holds, as the page's
-    title writes it ("museums on prescription - which museums took part?": "Museums on
-    Prescription"): a title names what the site treats as one thing, which the
-    question's own words, cut to its first asking part, often lose. Names are compared
-    by their content words ("the Cultural Consortium for Wellbeing in York")."""
-    pattern, names = _page_names(index)
-    found = pattern.findall(_content(question)) if pattern else []
-    return names[max(found, key=len)] if found else ""
-
-
-def _content(text: str) -> str:
-    return " " + " ".join(t for t in tokens(text) if t not in STOP_WORDS) + " "
-
-
-# Titles that ask something ("What is commissioning?") name no one thing.
-_QUESTION_TITLE = re.compile(r"^(what|who|why|how|when|where|which)\b", re.I)
-_PAGE_NAMES: WeakKeyDictionary[SearchIndex, tuple[re.Pattern | None, dict[str, str]]] = (
-    WeakKeyDictionary()
-)
-
-
-def _page_names(index: SearchIndex) -> tuple[re.Pattern | None, dict[str, str]]:
-    """One pattern matching the content words of every page's name, longest first, and
-    each name by them; made once per index."""
-    known = _PAGE_NAMES.get(index)
-    if known is None:
-        names: dict[str, str] = {}
-        for title in sorted({p.title for p in index.passages}):
-            name = _title_name(title)
-            words = _content(name).strip()
-            if len(words) >= 4 and not _QUESTION_TITLE.match(name):
-                names.setdefault(words, name)
-        longest_first = sorted(names, key=len, reverse=True)
-        alternatives = "|".join(re.escape(n) for n in longest_first)
-        pattern = re.compile(rf"(?<= )(?:{alternatives})(?= )") if names else None
-        known = _PAGE_NAMES[index] = (pattern, names)
-    return known
-
-
-def _answer_subject(passage: Passage) -> str:
-    """What an answer was about, for a follow-up to refer to: the title of the page it
-    opened with, up to any subtitle ("Artlift: arts on prescription ..." -> "Artlift")."""
-    title = re.split(r"\s*(?::|\s[-–—]\s)", passage.title, maxsplit=1)[0]
-    return title[:SUBJECT_MAX_CHARS]
-
-
-def _title_name(title: str) -> str:
-    """A page title's name: up to any subtitle or bracket."""
-    return re.split(r"\s*(?::|\s[-–—]\s|\s\()", title, maxsplit=1)[0].strip()
-
-
-# "Who ran the programme?": the verb after "who"; "When did the second phase start?": the
-# verb a do-question ends with. Neither is what the question is about.
-_WHO_VERB = re.compile(r"^\s*who\s+([a-z]+)\b")
-_DO_QUESTION = re.compile(r"^\s*(what|when|where|why|how|which)\b.*\b(do|does|did)\b", re.I)
-
-
-def _question_subject(question: str) -> str:
-    """A question's own words, less the ones that only frame it and its main verb;
-    `question` is the first thing it asks (`kinds.parts(question)[0]`)."""
-    words = WORD.findall(question)
-    verb = _WHO_VERB.match(question.lower())
-    if verb:
-        words.remove(next(w for w in words if w.lower() == verb.group(1)))
-    elif _DO_QUESTION.match(question) and words and words[-1].islower():
-        words = words[:-1]
-    words = [w for w in words if w.lower() not in STOP_WORDS] or WORD.findall(question)
-    return " ".join(words[:10])[:SUBJECT_MAX_CHARS]
 
 
 def _same_key(text: str) -> str:
