@@ -375,9 +375,14 @@ def title_names(subject: str, title: str) -> bool:
     """True when a page's title names the subject, give or take one word of its own
     ("The Kent commissioner pilot" for "the Kent pilot"; "Artlift: arts on prescription
     in Gloucestershire" for "Artlift"): the page's opening sentence then introduces it."""
-    name = re.split(r"\s*(?::|\(|\s[-–—]\s)", title, maxsplit=1)[0]
-    wanted, said = set(name_key(subject).split()), name_key(name).split()
+    wanted, said = set(name_key(subject).split()), name_key(title_name(title)).split()
     return bool(wanted) and wanted <= set(said) and len(said) - len(wanted) <= 1
+
+
+def title_name(title: str) -> str:
+    """A page title's name: up to any subtitle or bracket ("Artlift: arts on
+    prescription ..." -> "Artlift")."""
+    return re.split(r"\s*(?::|\(|\s[-–—]\s)", title, maxsplit=1)[0].strip()
 
 
 @lru_cache(maxsize=65_536)

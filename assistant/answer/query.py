@@ -20,7 +20,7 @@ import numpy as np
 
 from ..index import embed
 from ..index.search import SearchIndex
-from ..text import STOP_WORDS, analyze, stem, tokens
+from ..text import STOP_WORDS, WORD, analyze, stem, tokens
 
 SYNONYMS_FILE = "synonyms.txt"
 SYNONYM_WEIGHT = 0.5  # an added equivalent counts half as much as a word typed
@@ -272,7 +272,6 @@ ONLY_NAMES = re.compile(
 )
 # What such a question holds around its name.
 ELLIPSIS_WORDS = frozenset("in at for from on of with and the a an one ones too as well".split())
-WORD_RE = re.compile(r"[\w'’-]+")
 
 
 def shift_subject(context: str, question: str) -> str | None:
@@ -284,12 +283,12 @@ def shift_subject(context: str, question: str) -> str | None:
     match = ONLY_NAMES.match(question)
     if not match:
         return None
-    words = WORD_RE.findall(match.group(1))
+    words = WORD.findall(match.group(1))
     at = [i for i, w in enumerate(words) if w.lower() not in ELLIPSIS_WORDS]
     if not at or len(at) > 4 or not all(_name_like(words[i], question) for i in at):
         return None
     name = words[at[0] : at[-1] + 1]  # "Suffolk and Cambridgeshire", "Gloucestershire"
-    context_words = WORD_RE.findall(context)
+    context_words = WORD.findall(context)
     kept = [w for i, w in enumerate(context_words) if not _context_name(w, i)]
     if len(kept) == len(context_words):
         return None  # nothing in the subject for the name to replace

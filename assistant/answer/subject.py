@@ -73,7 +73,7 @@ def _page_names(index: SearchIndex) -> tuple[re.Pattern | None, dict[str, str]]:
     if known is None:
         names: dict[str, str] = {}
         for title in sorted({p.title for p in index.passages}):
-            name = _title_name(title)
+            name = kinds.title_name(title)
             words = _content(name).strip()
             if len(words) >= 4 and not _QUESTION_TITLE.match(name):
                 names.setdefault(words, name)
@@ -89,11 +89,6 @@ def _answer_subject(passage: Passage) -> str:
     opened with, up to any subtitle ("Artlift: arts on prescription ..." -> "Artlift")."""
     title = re.split(r"\s*(?::|\s[-–—]\s)", passage.title, maxsplit=1)[0]
     return title[:SUBJECT_MAX_CHARS]
-
-
-def _title_name(title: str) -> str:
-    """A page title's name: up to any subtitle or bracket."""
-    return re.split(r"\s*(?::|\s[-–—]\s|\s\()", title, maxsplit=1)[0].strip()
 
 
 # "Who ran the programme?": the verb after "who"; "When did the second phase start?": the
