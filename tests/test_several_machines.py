@@ -33,6 +33,10 @@ def machines(corpus_index_root, redis_url, postgres_url):
         db.execute("DROP TABLE IF EXISTS feedback, answers")
     with LiveServer(create_app(config)) as one, LiveServer(create_app(config)) as two:
         yield one, two
+    # Records are written in batches by each app's own thread: let them land now, or
+    # the next test's fresh tables race with this test's last writes.
+    for server in (one, two):
+        server.app.extensions["ccp_logbook"].flush()
 
 
 def test_two_servers_share_one_rate_limit(machines):
