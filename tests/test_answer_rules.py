@@ -252,6 +252,36 @@ def test_no_answer_opens_with_a_fragment_or_a_pronoun(corpus_index):
                 assert re.search(r"[.!?:;)\]\"”’']\s*$", s.text), (q["question"], s.text)
 
 
+@pytest.mark.parametrize(
+    "question, supporting",
+    [
+        # "Two charities, Porchlight and the Shaw Trust, run it ...": under the heading
+        # about who runs it, on the Live Well Kent page, without naming Live Well Kent.
+        ("Who runs Live Well Kent?", "Porchlight and the Shaw Trust"),
+        ("who developed the singing for health network in east kent", "Sidney De Haan"),
+    ],
+)
+def test_a_sentence_supports_by_what_its_heading_and_page_are_about(
+    corpus_index, question, supporting
+):
+    result = answer(question, corpus_index)
+    assert supporting not in first(result)
+    assert supporting in result.text
+
+
+def test_what_another_page_says_in_other_words_is_shown_once(corpus_index):
+    """NPC's figures on contract income appear on two pages in different words (the
+    report's page and the seminar's); an answer quotes them once."""
+    pages = [p for p in corpus_index.passages if "£300m" in p.text]
+    assert len({p.url.split("#")[0] for p in pages}) >= 2
+    result = answer(
+        "What share of arts organisations' income came from contracts compared with other "
+        "charities?",
+        corpus_index,
+    )
+    assert result.text.count("£300m") == 1
+
+
 def test_no_answer_quotes_a_pointer_to_another_page(corpus_index):
     """The corpus has sentences that only send the reader elsewhere, some long ("For the
     research evidence ... including ..., see research and reviews.", "The JSNA is
