@@ -1,7 +1,7 @@
 """HTTP throughput and latency of the production servers, on loopback.
 
     python benchmarks/http.py [--seconds 5] [--workers 1 2] [--servers waitress granian]
-        [--rounds 2] [--no-change]
+        [--rounds 2] [--no-change] [--passages 100000]
 
 Starts `python -m web` on the corpus index with each server, then loads `POST /api/query`
 (a mix of the development questions, each asked once first to warm up) and
@@ -14,8 +14,12 @@ with the same questions. Ours runs twice: `query` with no answers kept
 comparison that counts; and `cached` as it runs by default, where every question of the
 mix, asked once in the warm-up, is served again from the answers kept (web/answers.py).
 Then it loads queries on the default server while the index is updated and swapped ten
-times. Prints requests per second, p50/p99 latency, the server CPU a request took and
-errors for each, the query/health, query/peer and cached/peer ratios, and one line of
+times. With `--passages N`, ours and the peer serve N synthetic passages instead, each a few
+of the corpus's sentences drawn at random under the title and heading of the first, so
+that questions find passages worth answering from, as they do on the corpus (and there
+is no load under updates).
+Prints requests per second, p50/p99 latency, the server CPU a request took and errors
+for each, the query/health, query/peer and cached/peer ratios, and one line of
 JSON. The load comes from client processes on the same machine (2 cores here), so
 absolute figures understate a server with cores of its own.
 """
@@ -44,7 +48,9 @@ import time
 
 import numpy as np
 
-from assistant.index.versions import current_version
+from assistant.index import SearchIndex
+from assistant.index.versions import current_version, load_current, publish
+from assistant.models import Passage
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_PROCESSES = 2
@@ -366,6 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, help="app threads a process (default: as served)")
     parser.add_argument("--rounds", type=int, default=2, help="alternations of ours and the peer")
     parser.add_argument("--no-change", action="store_true", help="skip the load under updates")
+    parser.add_argument("--passages", type=int, help="serve this many synthetic passages")
     args = parser.parse_args(argv)
     questions = QUESTIONS
     work = Path(tempfile.mkdtemp(prefix="ccp-http-"))
@@ -377,7 +384,11 @@ def main(argv: list[str] | None = None) -> int:
         check=True,
         capture_output=True,
     )
+    if args.passages:
+        index = synthetic_index(index, args.passages, work / "synthetic")
+        args.no_change = True
     figures: dict = {"benchmark": "http", "seconds": args.seconds, "runs": {}, "under_change": {}}
+    figures["passages"] = len(load_current(index).passages)
     try:
         for server in args.servers:
             for workers in args.workers:
@@ -431,6 +442,34 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(figures))
     return 0
+
+
+def synthetic_index(corpus_index: Path, size: int, directory: Path, seed: int = 7) -> Path:
+    """An index of `size` passages of 3 to 8 of the corpus's sentences each, drawn at
+    random (the first sentence's title and heading kept), published at `directory`.
+    Passages of the corpus's words drawn one by one (benchmarks/query.py) time search
+    well, but no question finds an answer in them: answering would be timed on
+    declines."""
+    real = load_current(corpus_index).passages
+    sentences = [(p, p.text[a:b]) for p in real for a, b in p.sentences]
+    rng = np.random.default_rng(seed)
+    passages = []
+    for i, count in enumerate(rng.integers(3, 9, size=size)):
+        drawn = [sentences[j] for j in rng.integers(0, len(sentences), size=count)]
+        source = drawn[0][0]
+        text, spans = "", []
+        for _, sentence in drawn:
+            start = len(text) + (1 if text else 0)
+            text = f"{text} {sentence}" if text else sentence
+            spans.append((start, start + len(sentence)))
+        passages.append(
+            Passage(
+                f"s{i}", f"s/{i // 10}.html#s{i}", source.title, source.heading_path,
+                f"s{i}", text, tuple(spans),
+            )
+        )  # fmt: skip
+    publish(SearchIndex.build(passages), directory)
+    return directory
 
 
 def under_change(index: Path, site: Path, work: Path, server: str, questions: list[str]) -> dict:

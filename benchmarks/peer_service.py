@@ -1,4 +1,5 @@
-"""The peer our HTTP figures are measured against: Flask + bm25s, top 5 passages as JSON.
+"""The peer our HTTP figures are measured against: Flask + bm25s (its numba backend, the
+one a user who picks bm25s for speed picks), top 5 passages as JSON.
 
     python benchmarks/peer_service.py --index INDEX --port 8001 [--server waitress]
         [--workers 1] [--threads 2]
@@ -38,7 +39,7 @@ def create_app() -> Flask:
     """The peer app over the index at $PEER_INDEX (a factory, as Granian wants it)."""
     passages = load_current(Path(os.environ["PEER_INDEX"])).passages
     texts = [f"{p.title} {p.section} {p.text}" for p in passages]
-    retriever = bm25s.BM25(k1=1.5, b=0.75)
+    retriever = bm25s.BM25(k1=1.5, b=0.75, backend="numba")
     retriever.index(
         bm25s.tokenize(texts, stemmer=stemmer, show_progress=False), show_progress=False
     )
