@@ -347,6 +347,19 @@ def test_questions_about_this_year_are_declined_as_after_the_guidance(corpus_ind
     assert result.no_answer and "2013" not in result.text
 
 
+def test_the_askers_own_present_is_not_a_question_about_now(corpus_index):
+    # "a service we currently run" says where the asker stands; "the current
+    # thresholds" asks what holds today, which the guidance cannot say.
+    own = answer(
+        "Can a local arts organisation use the community right to challenge to take over a "
+        "service we currently run in-house?",
+        corpus_index,
+    )
+    assert not own.no_answer and "in principle, use the right" in own.text
+    now = answer("What are the current procurement thresholds?", corpus_index)
+    assert now.no_answer and "cannot say what is current" in now.text
+
+
 def test_a_year_that_bounds_a_period_is_read_as_one(corpus_index):
     # "after 2013" need not be in the answer; "after 2017" asks what the guidance,
     # last updated in December 2017, cannot know.

@@ -41,6 +41,9 @@ ABOUT_NOW = re.compile(
     r"now|nowadays|these days|at the moment|right now|latest|upcoming)\b",
     re.I,
 )
+# "a service we currently run", "our current contract": the asker's own situation, not a
+# question about the present.
+OWN_NOW = re.compile(r"\b(?:(?:we|I|they)\s+(?:currently|now)|our current)\b", re.I)
 YEAR = re.compile(r"\b(19|20)\d\d\b")
 # "after 2013", "before 2016": a year that bounds a period rather than names the one
 # asked about, so an answer need not mention it; "after" and "since" look forward from it.
@@ -343,7 +346,7 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
         shifted=shifted is not None,
         expanded_with=tuple(phrase for _, phrase in pairs),
         alternatives=tuple(alternatives),
-        about_now=bool(ABOUT_NOW.search(corrected)),
+        about_now=bool(ABOUT_NOW.search(OWN_NOW.sub(" ", corrected))),
         years=tuple(year for year, _ in years),
         bounds=tuple(year for year, bound in years if bound),
         onwards=tuple(year for year, bound in years if bound in FORWARD),
