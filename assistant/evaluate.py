@@ -17,7 +17,9 @@ The parts keep the figures honest:
   never at the held-out parts, which are reported only in aggregate
   (`blind-holdout-2` was written later, and first measured on 2026-12-04);
 - `blind-conversations`: held out too, written the same way as short conversations, so
-  that follow-ups are measured on more than a dozen questions.
+  that follow-ups are measured on more than a dozen questions;
+- `blind-holdout-3`: a sixth round written the same way as `blind-holdout-2`, first
+  measured late on 2026-12-04, after every decision so far.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ PARTS = (
     "blind-holdout",
     "blind-holdout-2",
     "blind-conversations",
+    "blind-holdout-3",
 )
 
 

@@ -32,7 +32,7 @@ from assistant.index import load_current
 
 ROOT = Path(__file__).resolve().parent.parent
 FIT_ON = ("tuning", "blind")
-JUDGED_ON = ("validation", "blind-holdout", "blind-holdout-2")
+JUDGED_ON = ("validation", "blind-holdout", "blind-holdout-2", "blind-holdout-3")
 BANDS = np.linspace(0, 1, 6)  # five bands of confidence
 
 
