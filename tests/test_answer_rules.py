@@ -318,6 +318,7 @@ def test_no_answer_quotes_a_pointer_to_another_page(corpus_index):
         ("Who owns the copyright in the case study photos?", "legal and tax"),
         ("Could you send me the slides from the Doncaster seminar?", "records not held"),
         ("Is the Artlift coordinator still working at the surgery?", "personal data"),
+        ("Which trusts and foundations fund arts for older people?", "other funders"),
     ],
 )
 def test_questions_for_someone_else_are_declined_with_where_to_go(corpus_index, question, referral):
@@ -327,6 +328,15 @@ def test_questions_for_someone_else_are_declined_with_where_to_go(corpus_index, 
     assert result.text == result.referral.reason  # a sentence that says why
     links = result.to_json()["referral"]["links"]
     assert links and all(link["url"].startswith("https://") for link in links)
+
+
+def test_an_askers_own_funders_are_not_a_question_about_funders(corpus_index):
+    result = answer(
+        "Our trusts and foundations are happy with stories and photos but the NHS people keep "
+        "asking for numbers. Which wellbeing scales do commissioners actually trust?",
+        corpus_index,
+    )
+    assert result.referral is None and not result.no_answer
 
 
 def test_a_question_answered_word_for_word_is_not_declined_for_its_meaning(corpus_index):
