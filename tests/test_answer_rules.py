@@ -346,6 +346,15 @@ def test_a_question_answered_word_for_word_is_not_declined_for_its_meaning(corpu
     assert result.citations[0].url.endswith(".pdf#page=7")
 
 
+def test_a_question_plainly_about_a_section_is_answered_in_its_own_words(corpus_index):
+    # Few of its words are in the best section ("using", "case", "cultural services"),
+    # but it is plainly about the JSNA: answered, not "not covered".
+    result = answer(
+        "How should we be using the JSNA to make the case for cultural services?", corpus_index
+    )
+    assert not result.no_answer and "JSNA" in result.sentences[0].text
+
+
 def test_practical_details_are_declined_with_a_reason(corpus_index):
     result = answer("How much is a ticket for the seminar and how do I book a place?", corpus_index)
     assert result.no_answer and result.referral.name == "practical details"
