@@ -221,6 +221,14 @@ def test_a_figure_the_guidance_does_not_give_is_said_to_be_missing(corpus_index)
     assert "do not record" in result.sentences[0].text
 
 
+def test_a_sentence_announcing_what_follows_comes_with_it(corpus_index):
+    # "The JSNA has two purposes." was the answer's last sentence; the purposes follow it.
+    result = answer("What is a JSNA?", corpus_index)
+    texts = [s.text for s in result.sentences]
+    announced = texts.index("The JSNA has two purposes.")
+    assert texts[announced + 1].startswith("It steers what is commissioned")
+
+
 def test_a_table_row_comes_with_its_headings(corpus_index):
     result = answer("How many words could each heading of the application run to?", corpus_index)
     table = next(s for s in result.sentences if s.kind == "table")

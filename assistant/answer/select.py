@@ -28,6 +28,13 @@ LEANS_BACK = re.compile(
     r"\s*(It|Its|This|That|These|Those|They|Their|Them|He|She|His|Her|Such|Both|Here|"
     r"The latter|The former|The same|The site|The figure|The above|Also|However|But)\b"
 )
+# A short sentence announcing how many things follow, which the next sentence gives
+# ("The JSNA has two purposes.", "NPC drew on several kinds of evidence.").
+ANNOUNCES = re.compile(
+    r"\s*(?:[\w'’-]+\s+){0,6}?(?:two|three|four|five|six|seven|several)\s+"
+    r"(?:main\s+|key\s+|broad\s+|distinct\s+)?[a-z]+s\b[^.:;]{0,40}\.\s*$"
+)
+ANNOUNCES_WORDS = 12
 # How a sentence ends; a line that does not end so is a title, subtitle or running line
 # (in a PDF's front matter: "NEF's 2016 report for commissioners") or was cut off.
 ENDS_SENTENCE = re.compile(r"[.!?:;)\]\"”’']\s*$")
@@ -354,7 +361,30 @@ def _units(picked: list[_Scored], covered_by, max_units: int, must: int = 1) -> 
         covered |= new_terms
     support.sort(key=lambda pair: (pair[0], pair[1].rank, pair[1].start))
     kept = [unit for _, unit in support[: max(0, max_units - len(units))]]
-    return units + sorted(kept, key=lambda u: (u.rank, u.start))
+    return _announced(units + sorted(kept, key=lambda u: (u.rank, u.start)))
+
+
+def _announced(units: list[Unit]) -> list[Unit]:
+    """Each quoted sentence that announces what follows ("The JSNA has two purposes.")
+    with the sentence that gives it, if that is not quoted already: an answer must not
+    stop at the announcement. (Such a sentence may take the answer one past its length.)"""
+    quoted = {(u.hit.passage.id, u.start) for u in units}
+    out = []
+    for unit in units:
+        out.append(unit)
+        if unit.kind != "sentence":
+            continue
+        parts = parts_of(unit.hit.passage)
+        text = unit.hit.passage.text[unit.start : unit.end]
+        if len(text.split()) > ANNOUNCES_WORDS or not ANNOUNCES.match(text):
+            continue
+        following = [p for p in parts.pieces if p.start >= unit.end]
+        if following and following[0].kind == "sentence":
+            after = following[0]
+            if (unit.hit.passage.id, after.start) not in quoted:
+                out.append(replace(unit, start=after.start, end=after.end, term=""))
+                quoted.add((unit.hit.passage.id, after.start))
+    return out
 
 
 def _points_on(sentence: str) -> bool:
