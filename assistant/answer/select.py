@@ -78,6 +78,7 @@ class Piece:
     key: str  # lower-case text with spaces normalised, to spot repeats
     opener: bool  # can open an answer: long enough, not a signpost, not leaning back
     leans_back: bool
+    announces: bool = False  # says how many things the next sentence gives (ANNOUNCES)
 
 
 @dataclass(slots=True)
@@ -164,6 +165,9 @@ def _read_parts(passage: Passage) -> PassageParts:
                 normalise_space(piece).lower(),
                 opener=(atom.kind != "sentence" or len(piece.split()) >= 5) and not leans,
                 leans_back=leans,
+                announces=atom.kind == "sentence"
+                and len(piece.split()) <= ANNOUNCES_WORDS
+                and ANNOUNCES.match(piece) is not None,
             )
         )
     heading = frozenset(analyze(passage.heading_path[-1])) if passage.heading_path else frozenset()
@@ -374,17 +378,20 @@ def _announced(units: list[Unit]) -> list[Unit]:
         out.append(unit)
         if unit.kind != "sentence":
             continue
-        parts = parts_of(unit.hit.passage)
-        text = unit.hit.passage.text[unit.start : unit.end]
-        if len(text.split()) > ANNOUNCES_WORDS or not ANNOUNCES.match(text):
+        pieces = parts_of(unit.hit.passage).pieces
+        i = _piece_at(pieces, unit.start)
+        if i is None or not pieces[i].announces or i + 1 == len(pieces):
             continue
-        following = [p for p in parts.pieces if p.start >= unit.end]
-        if following and following[0].kind == "sentence":
-            after = following[0]
-            if (unit.hit.passage.id, after.start) not in quoted:
-                out.append(replace(unit, start=after.start, end=after.end, term=""))
-                quoted.add((unit.hit.passage.id, after.start))
+        after = pieces[i + 1]
+        if after.kind == "sentence" and (unit.hit.passage.id, after.start) not in quoted:
+            out.append(replace(unit, start=after.start, end=after.end, term=""))
+            quoted.add((unit.hit.passage.id, after.start))
     return out
+
+
+def _piece_at(pieces: tuple[Piece, ...], start: int) -> int | None:
+    """The place among a passage's pieces of the one that starts at `start`."""
+    return next((i for i, piece in enumerate(pieces) if piece.start == start), None)
 
 
 def _points_on(sentence: str) -> bool:
@@ -573,12 +580,10 @@ def _expand(s: _Scored, parts: PassageParts) -> list[Unit]:
 def _lead(unit: Unit, parts: PassageParts) -> tuple[int, Piece] | None:
     """A quoted list's lead-in, with its place among the pieces, when it leans on the
     sentence before ("Its findings include:")."""
-    if unit.lead is None:
+    i = _piece_at(parts.pieces, unit.lead[0]) if unit.lead is not None else None
+    if i is None or not parts.pieces[i].leans_back:
         return None
-    for i, piece in enumerate(parts.pieces):
-        if piece.start == unit.lead[0]:
-            return (i, piece) if piece.leans_back else None
-    return None
+    return i, parts.pieces[i]
 
 
 def _group_unit(s: _Scored, group: Group) -> Unit:
