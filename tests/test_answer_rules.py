@@ -229,6 +229,19 @@ def test_a_sentence_announcing_what_follows_comes_with_it(corpus_index):
     assert texts[announced + 1].startswith("It steers what is commissioned")
 
 
+def test_an_answer_goes_on_from_its_first_sentences_section(corpus_index):
+    # The first sentence comes from a section that ranked below another; what follows it
+    # in its own section comes next, and the better-ranked section's sentence after.
+    question = "When did the CCP's second phase start?"
+    result = answer(question, corpus_index)
+    opener, then, *rest = result.sentences
+    assert opener.text.startswith("Phase two started in July 2016")
+    assert then.passage_id == opener.passage_id
+    assert rest and rest[-1].passage_id != opener.passage_id
+    best = corpus_index.search(question, k=1)[0].passage.id
+    assert best != opener.passage_id  # else the rule would not be at work here
+
+
 def test_a_table_row_comes_with_its_headings(corpus_index):
     result = answer("How many words could each heading of the application run to?", corpus_index)
     table = next(s for s in result.sentences if s.kind == "table")
