@@ -41,6 +41,9 @@ class Document:
     title: str
     sections: tuple[Section, ...]
     meta: dict[str, str] = field(default_factory=dict)
+    # The links of the main text as (link text, target URL resolved against `url`), in
+    # page order: where the guidance says "see the Kent pilot", an answer can link it.
+    links: tuple[tuple[str, str], ...] = ()
 
 
 DOCUMENT_SUFFIXES = (".pdf", ".docx")
@@ -65,6 +68,7 @@ class Passage:
     page: int | None = None
     page_type: str = ""  # the page's content type and topics (see assistant/facets.py)
     topics: tuple[str, ...] = ()
+    links: tuple[tuple[int, int, str], ...] = ()  # (start, end, target URL) in `text`
 
     @property
     def section(self) -> str:
@@ -95,6 +99,10 @@ class Passage:
             data["topics"] = list(self.topics)
         else:
             del data["topics"]
+        if self.links:
+            data["links"] = [list(link) for link in self.links]
+        else:
+            del data["links"]
         return data
 
     @classmethod
@@ -111,6 +119,7 @@ class Passage:
             page=data.get("page"),
             page_type=sys.intern(data.get("page_type", "")),
             topics=tuple(sys.intern(t) for t in data.get("topics", ())),
+            links=tuple((int(a), int(b), str(url)) for a, b, url in data.get("links", ())),
         )
 
 
@@ -146,7 +155,7 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A page to go to instead, from a referral."""
+    """A page to go to: a referral's pointer elsewhere, or a link in quoted text."""
 
     title: str
     url: str
@@ -187,7 +196,8 @@ class AnswerSentence:
     it (`lead`) and its `items`; a table its column headings (`header`) and `rows`; each
     verbatim from the passage. `more` counts the items or rows not shown. A sentence
     that defines its section's heading without naming it (a glossary entry) carries
-    that heading as `term`.
+    that heading as `term`. `links` are the page's own links inside the quoted text
+    (their text and target), as the page has them.
     """
 
     text: str
@@ -202,6 +212,7 @@ class AnswerSentence:
     rows: tuple[tuple[str, ...], ...] = ()
     more: int = 0
     term: str = ""
+    links: tuple[Link, ...] = ()
 
     def to_json(self) -> dict:
         data = {
@@ -214,6 +225,8 @@ class AnswerSentence:
         }
         if self.term:
             data["term"] = self.term
+        if self.links:
+            data["links"] = [{"text": link.title, "url": link.url} for link in self.links]
         if self.kind == "list":
             data.update(lead=self.lead, items=list(self.items), more=self.more)
         elif self.kind == "table":

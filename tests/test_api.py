@@ -281,3 +281,14 @@ def test_text_that_is_not_utf8_is_refused_every_way_of_asking(live_server):
     comment = b'{"answer_id": "abc", "rating": "up", "comment": "thanks \\ud800"}'
     status, data = call_json(live_server, "/api/feedback", comment)
     assert status == 400 and data["error"]["code"] == "invalid_comment"
+
+
+def test_links_in_quoted_text_are_returned_and_open_their_page(live_server):
+    _, data = call_json(live_server, "/api/query", {"question": "What did NEF do in the programme?"})
+    links = [(s, link) for s in data["sentences"] for link in s.get("links", ())]
+    assert links, "an answer quoting 'the housing strand' and the like links them"
+    for sentence, link in links:
+        shown = " ".join([sentence["text"], sentence.get("lead", ""), *sentence.get("items", ())])
+        assert link["text"] in shown
+        status, headers, _ = call(live_server, link["url"].split("#")[0])
+        assert status == 200 and headers["Content-Type"].startswith("text/html")

@@ -231,3 +231,15 @@ def test_exact_answers_lists_tables_and_referrals_render(page, live_server):
     assert links.count() >= 1
     assert all(h.startswith("https://") for h in links.evaluate_all("l => l.map(a => a.href)"))
     assert_accessible(page, "declined with referral links")
+
+
+def test_a_link_in_quoted_text_goes_where_the_page_sends_it(page, live_server):
+    page.goto(live_server.url + "/")
+    reply = ask(page, "What did NEF do in the programme?")
+    link = reply.locator(".answer-text a.page-link", has_text="housing strand")
+    assert link.count() == 1
+    assert "housing strand" in reply.locator(".answer-text").inner_text()
+    assert_accessible(page, "answer with a link in its text")
+    link.click()
+    page.wait_for_url("**/about/housing-strand.html")
+    assert page.locator("h1").inner_text().strip()

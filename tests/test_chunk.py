@@ -82,3 +82,24 @@ def test_a_short_introduction_lists_its_subsections_headings():
     other = Section(("Long", "B"), "b", ("B.",))
     doc = Document(url="l.html", title="Long", sections=(long, child, other))
     assert "•" not in chunk(doc)[0].text  # a section with its own say is left alone
+
+
+def test_a_passage_knows_where_the_pages_links_fall_in_its_text():
+    doc = Document(
+        url="pilots/kent.html",
+        title="The Kent pilot",
+        sections=(
+            Section((), "top", ("Kent worked with the Gloucestershire pilot's team.",)),
+            Section(("Results",), "results", ("Results are on the Gloucestershire pilot page.",)),
+        ),
+        links=(
+            ("the Gloucestershire pilot", "pilots/gloucestershire.html"),
+            ("Gloucestershire", "https://www.gloucestershire.gov.uk/"),
+        ),
+    )
+    first, second = chunk(doc)
+    # The longer link text wins where both could fall; each passage finds its own.
+    for passage in (first, second):
+        (start, end, url), *others = passage.links
+        assert passage.text[start:end] == "the Gloucestershire pilot"
+        assert url == "pilots/gloucestershire.html" and not others

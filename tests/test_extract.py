@@ -134,3 +134,20 @@ def test_link_and_emphasis_text_runs_on_into_the_sentence():
     assert "(see the timeline). Its reports are listed on the reports page, and" in text
     assert "its main partners were NPC and NEF. A second line" in text
     assert "The evaluators reported that the groups worked well" in text
+
+
+def test_the_main_texts_links_are_kept_with_their_targets_and_the_menus_are_not():
+    html = (
+        "<html><head><title>Kent</title></head><body>"
+        '<nav><a href="/index.html">Home</a> <a href="/pilots/">Pilots</a></nav>'
+        "<main><h1>The Kent pilot</h1>"
+        "<p>Kent County Council was one of the programme's two commissioner pilots; the "
+        'other was in Gloucestershire. See <a href="../pilots/gloucestershire.html">the '
+        "Gloucestershire pilot</a> for how the NHS side worked, and write to "
+        '<a href="mailto:someone@example.org">the team</a> with questions.</p>'
+        "</main></body></html>"
+    )
+    doc = extract(RawPage(url="pilots/kent.html", content=html.encode()))
+    # Made absolute against the page (relative to the site for a folder of pages);
+    # mail links and the navigation's links are left out.
+    assert doc.links == (("the Gloucestershire pilot", "pilots/gloucestershire.html"),)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ from werkzeug.security import safe_join
 
 from assistant.answer.fragments import with_fragment
 from assistant.facets import TOPICS, TYPES, facet_counts
-from assistant.models import Answer, AnswerSentence, Citation
+from assistant.models import Answer, AnswerSentence, Citation, Link
 from assistant.records.gaps import find_gaps, to_csv, to_html
 
 from . import settings_of
@@ -108,13 +109,27 @@ def paragraphs(sentences: tuple[AnswerSentence, ...]) -> list[list[tuple[int, An
     return groups
 
 
-@bp.app_template_filter("mark_span")
-def mark_span(text: str, span: tuple[int, int, int]) -> Markup:
-    """The sentence with its exact answer (a name, date or figure) marked."""
-    _, start, end = span
-    return Markup('{}<mark class="answer-span">{}</mark>{}').format(
-        text[:start], text[start:end], text[end:]
-    )
+@bp.app_template_filter("quoted")
+def quoted(
+    text: str, links: tuple[Link, ...] = (), span: tuple[int, int, int] | None = None
+) -> Markup:
+    """A quoted piece as HTML: its exact answer (a name, date or figure) marked, and the
+    page's own links in it ("See the Kent pilot.") linked where it first says them."""
+    marks: list[tuple[int, int, Markup, Markup]] = []
+    if span:
+        _, start, end = span
+        marks.append((start, end, Markup('<mark class="answer-span">'), Markup("</mark>")))
+    for link in links:
+        found = re.search(rf"(?<!\w){re.escape(link.title)}(?!\w)", text)
+        if found and not any(found.start() < b and a < found.end() for a, b, *_ in marks):
+            tag = Markup('<a class="page-link" href="{}">').format(safe_url(link.url))
+            marks.append((*found.span(), tag, Markup("</a>")))
+    out, last = [], 0
+    for start, end, opening, closing in sorted(marks):
+        out += [escape(text[last:start]), opening, escape(text[start:end]), closing]
+        last = end
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 @bp.app_template_filter("confidence_label")

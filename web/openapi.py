@@ -125,6 +125,16 @@ SENTENCE = {
         "header": {**_CELLS, "description": "Table: its column headings."},
         "rows": {"type": "array", "items": _CELLS, "description": "Table: its rows shown."},
         "more": {"type": "integer", "minimum": 0, "description": "Items or rows not shown."},
+        "links": {
+            "type": "array",
+            "description": "The page's own links inside the piece: their text, as quoted, "
+            "and where they go (relative links are made absolute against `base_url`).",
+            "items": {
+                "type": "object",
+                "required": ["text", "url"],
+                "properties": {"text": {"type": "string"}, "url": {"type": "string"}},
+            },
+        },
     },
 }
 

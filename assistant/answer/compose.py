@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 from ..facets import Filters
 from ..index.counts import index_text
 from ..index.search import SearchIndex
-from ..models import Answer, AnswerSentence, Citation, Hit, Passage, Referral
+from ..models import Answer, AnswerSentence, Citation, Hit, Link, Passage, Referral
 from ..settings import default
 from ..text import WORD, analyze, normalise_space, stem, tokens
 from . import kinds
@@ -177,7 +177,7 @@ def compose(
         pid = unit.hit.passage.id
         n = numbers.setdefault(pid, len(numbers) + 1)
         first_used.setdefault(pid, (unit.start, unit.end))
-        sentence = _sentence(unit, n)
+        sentence = _sentence(unit, n, base_url)
         key = _same_key(sentence.text)
         same = keys.index(key) if key in keys else None
         if same is None:
@@ -261,15 +261,29 @@ def _same_key(text: str) -> str:
     return normalise_space(text).lower()
 
 
-def _sentence(unit: Unit, n: int) -> AnswerSentence:
-    text = unit.hit.passage.text
+def _sentence(unit: Unit, n: int, base_url: str) -> AnswerSentence:
+    passage = unit.hit.passage
+    text = passage.text
     quoted = text[unit.start : unit.end]
-    pid = unit.hit.passage.id
+    pid = passage.id
     lead = text[unit.lead[0] : unit.lead[1]] if unit.lead else ""
     members = tuple(text[a:b] for a, b in unit.members)
+    shown = [(unit.start, unit.end)]
+    if unit.kind in ("list", "table"):  # what is shown of it
+        shown = [span for span in (unit.lead, unit.header, *unit.members) if span]
+    links = _links(passage, shown, base_url)
     if unit.kind == "list":
         return AnswerSentence(
-            quoted, (n,), pid, unit.start, unit.end, "list", lead, members, more=unit.more
+            quoted,
+            (n,),
+            pid,
+            unit.start,
+            unit.end,
+            "list",
+            lead,
+            members,
+            more=unit.more,
+            links=links,
         )
     if unit.kind == "table":
         header = cells(text[unit.header[0] : unit.header[1]]) if unit.header else ()
@@ -284,8 +298,19 @@ def _sentence(unit: Unit, n: int) -> AnswerSentence:
             header=header,
             rows=tuple(cells(m) for m in members),
             more=unit.more,
+            links=links,
         )
-    return AnswerSentence(quoted, (n,), pid, unit.start, unit.end, term=unit.term)
+    return AnswerSentence(quoted, (n,), pid, unit.start, unit.end, term=unit.term, links=links)
+
+
+def _links(passage: Passage, spans: list[tuple[int, int]], base_url: str) -> tuple[Link, ...]:
+    """The page's own links inside the quoted spans, each text once: "See the Kent
+    pilot." goes to the Kent pilot's page, as it does on the site."""
+    found: dict[str, str] = {}
+    for start, end, url in passage.links:
+        if any(a <= start and end <= b for a, b in spans):
+            found.setdefault(passage.text[start:end], _link(base_url, url))
+    return tuple(Link(label, url) for label, url in found.items())
 
 
 def _plain(s: AnswerSentence) -> str:

@@ -510,6 +510,8 @@ def _content_hash(passages: Sequence[Passage]) -> str:
             fields += (str(p.page),)
         if p.page_type or p.topics:  # a page's type or topics changing changes the index
             fields += (p.page_type, "\x1f".join(p.topics))
+        if p.links:  # so do its links, which answers show
+            fields += ("\x1f".join(f"{a} {b} {url}" for a, b, url in p.links),)
         digest.update("\x1e".join(fields).encode("utf-8") + b"\x1d")
     return digest.hexdigest()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -13,7 +14,7 @@ from .boilerplate import LIST_ITEM_MARK
 
 # Revision of the chunking rules: raise it when a change alters passages, so an update
 # re-chunks unchanged pages too.
-RULES = 2
+RULES = 3
 MAX_LEAD_IN_CHARS = 400  # a lead-in takes its list only while the whole stays short
 
 
@@ -47,9 +48,30 @@ def chunk(doc: Document, max_words: int = default("max_passage_words")) -> list[
                     text=text,
                     sentences=tuple(spans),
                     page=page,
+                    links=_links_in(text, doc.links),
                 )
             )
     return passages
+
+
+def _links_in(text: str, links: Sequence[tuple[str, str]]) -> tuple[tuple[int, int, str], ...]:
+    """Where the page's links fall in a passage's text: each link's text where the
+    passage first says it, as a whole phrase, longest first ("the Kent pilot" before
+    "Kent"). Text alone places them: a page links a name to the page about it, so the
+    same name elsewhere on the page goes to the same place."""
+    found: list[tuple[int, int, str]] = []
+    for label, url in sorted(dict(links).items(), key=lambda link: -len(link[0])):
+        if len(label) < MIN_LINK_CHARS:
+            continue
+        for match in re.finditer(rf"(?<!\w){re.escape(label)}(?!\w)", text):
+            start, end = match.span()
+            if all(end <= a or start >= b for a, b, _ in found):
+                found.append((start, end, url))
+                break
+    return tuple(sorted(found))
+
+
+MIN_LINK_CHARS = 4  # shorter link texts ("PDF", "[1]") are not linked in answers
 
 
 def _with_contents(sections: Sequence[Section], i: int) -> Section:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 import trafilatura
 from bs4 import BeautifulSoup, Tag, UnicodeDammit
@@ -24,7 +24,7 @@ _SEPARATED = ("br", "p", "div", "li", "td", "th", "dt", "dd", "ul", "ol", "table
 
 # Revision of the extraction rules, for web pages and documents alike: raise it when a
 # change alters extracted text, so an update re-extracts unchanged pages too.
-RULES = 2
+RULES = 3
 
 
 def extract(raw: RawPage) -> Document:
@@ -37,11 +37,31 @@ def extract(raw: RawPage) -> Document:
     top_anchor = h1.get("id") if h1 else None
     # trafilatura gets the page as Beautiful Soup repaired it: measured, it finds the
     # article in that more reliably than in the raw markup (F1 0.973 against 0.967).
-    sections = group_sections(_main_text_events(str(soup), anchors), top_anchor)
+    links: list[tuple[str, str]] = []
+    sections = group_sections(_main_text_events(str(soup), anchors, links), top_anchor)
     if not sections:  # trafilatura found nothing: fall back to our own rules
         _drop_chrome(soup)
-        sections = group_sections(_dom_events(_content_root(soup)), top_anchor)
-    return Document(url=raw.url, title=title, sections=tuple(sections), meta=meta)
+        root = _content_root(soup)
+        links = [(_text(a), a["href"]) for a in root.find_all("a", href=True)]
+        sections = group_sections(_dom_events(root), top_anchor)
+    return Document(
+        url=raw.url,
+        title=title,
+        sections=tuple(sections),
+        meta=meta,
+        links=_resolved(links, raw.url),
+    )
+
+
+def _resolved(links: Iterable[tuple[str, str]], base: str) -> tuple[tuple[str, str], ...]:
+    """Links with text, to web pages or documents (not mail or scripts), their targets
+    made absolute (or relative to the site, for a folder of pages) against the page."""
+    out = []
+    for text, target in links:
+        url = urljoin(base, target.strip())
+        if text and urlsplit(url).scheme.lower() in ("", "http", "https"):
+            out.append((text, url))
+    return tuple(out)
 
 
 def decode(raw: RawPage) -> str:
@@ -58,13 +78,16 @@ def decode(raw: RawPage) -> str:
     return dammit.unicode_markup or raw.content.decode("utf-8", errors="replace")
 
 
-def _main_text_events(html: str, anchors: dict[str, str]) -> Iterator[Event]:
+def _main_text_events(
+    html: str, anchors: dict[str, str], links: list[tuple[str, str]]
+) -> Iterator[Event]:
     """Headings and blocks of the page's main text, as trafilatura finds it.
 
     Telling an article from its surroundings on arbitrary sites is what trafilatura is
     built and evaluated for (benchmarks/extraction.py: F1 0.964 against 0.844 for our
     own rules); we keep our structure on top of it: headings, their anchors from the
-    original page, lists, tables, and link-heavy blocks dropped.
+    original page, lists, tables, and link-heavy blocks dropped. The main text's links
+    (text, target as written) are added to `links`.
     """
     xml = trafilatura.extract(
         html,
@@ -79,6 +102,8 @@ def _main_text_events(html: str, anchors: dict[str, str]) -> Iterator[Event]:
     if not xml:
         return
     main = etree.fromstring(xml.encode("utf-8")).find("main")
+    if main is not None:
+        links.extend((_xml_text(r), r.get("target")) for r in main.iter("ref") if r.get("target"))
     for el in main if main is not None else ():
         yield from _xml_events(el, anchors)
 
