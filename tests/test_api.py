@@ -284,7 +284,8 @@ def test_text_that_is_not_utf8_is_refused_every_way_of_asking(live_server):
 
 
 def test_links_in_quoted_text_are_returned_and_open_their_page(live_server):
-    _, data = call_json(live_server, "/api/query", {"question": "What did NEF do in the programme?"})
+    question = {"question": "What did NEF do in the programme?"}
+    _, data = call_json(live_server, "/api/query", question)
     links = [(s, link) for s in data["sentences"] for link in s.get("links", ())]
     assert links, "an answer quoting 'the housing strand' and the like links them"
     for sentence, link in links:
