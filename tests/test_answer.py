@@ -1,6 +1,7 @@
 import pytest
 
 from assistant import answer
+from assistant.answer.compose import central
 from assistant.answer.fragments import without_fragment
 from assistant.text import stem
 
@@ -128,3 +129,18 @@ def test_a_sentence_on_two_pages_is_shown_once_citing_both(tmp_path):
     sentence = next(s for s in result.sentences if s.text == shared)
     assert sentence.citations == (1, 2)
     assert {without_fragment(c.url) for c in result.citations} == {"a.html#z", "b.html#z"}
+
+
+def test_a_decline_names_words_only_when_they_are_much_of_the_question(corpus_index):
+    # "genuinely", "loads" and "lovely" are nowhere in the guidance, but in a long
+    # question they are its wording, not why it is not answered; "passport" is.
+    chatty = (
+        "How do I prove our youth theatre makes a difference? The council keeps going on "
+        "about 'outcomes' and 'evidence' and I genuinely don't know what they want from "
+        "us - we've got loads of lovely feedback but that's about it"
+    )
+    assert not central(("genuinely", "loads", "lovely"), chatty)
+    assert central(("passport",), "How do I renew my passport?")
+    # Named as typed.
+    result = answer("What is a PQQ?", corpus_index)
+    assert result.no_answer and "Nothing in it mentions “PQQ”." in result.text

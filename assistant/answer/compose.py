@@ -16,7 +16,7 @@ from ..index.counts import index_text
 from ..index.search import SearchIndex
 from ..models import Answer, AnswerSentence, Citation, Hit, Link, Passage, Referral
 from ..settings import default
-from ..text import WORD, analyze, normalise_space, stem, tokens
+from ..text import STOP_WORDS, WORD, analyze, normalise_space, stem, tokens
 from . import kinds
 from .confidence import Evidence, probability
 from .fragments import with_fragment
@@ -225,13 +225,15 @@ def _decline(
     """A "not covered" answer that says why (`current`: it asks about after the
     guidance was written), and offers the nearest sections."""
     unmatched = () if referral else _unmatched(query, index)
+    named = unmatched if central(unmatched, query.question) else ()
     text = NOT_COVERED
     if current:
         text = NOT_NOW.format(when=_archive_date(index))
     elif referral:
         text = referral.reason
-    elif unmatched:
-        quoted = " or ".join(f"“{w}”" for w in unmatched)
+    elif named:
+        typed = {w.lower(): w for w in reversed(WORD.findall(query.question))}
+        quoted = " or ".join(f"“{typed.get(w, w)}”" for w in named)
         text += " " + NOT_COVERED_TERMS.format(terms=quoted)
     if hits and not (referral and text == referral.reason):
         text += " " + NEAREST_HINT
@@ -450,6 +452,17 @@ def _plainly_about(related: float, query: Query, index: SearchIndex) -> bool:
     does ("the pilots in Kemt", "PQQ"): a name it lacks may be what was asked about, and
     a decline offers the closest question it can answer."""
     return related >= CLOSE_IN_MEANING and all(everyday(w) for w in _unmatched(query, index))
+
+
+def central(words: tuple[str, ...], question: str) -> bool:
+    """Whether words are enough of the question to be the reason it is not answered:
+    "passport" in "How do I renew my passport?" is; "genuinely" and "lovely" in a
+    forty-word question that never reaches its subject are only its wording."""
+    content = {w for w in tokens(question) if w not in STOP_WORDS}
+    return len(words) >= CENTRAL * max(len(content), 1)
+
+
+CENTRAL = 0.25  # the share of a question's content words that is central
 
 
 def _unmatched(query: Query, index: SearchIndex) -> tuple[str, ...]:
