@@ -195,9 +195,10 @@ class AnswerSentence:
     `kind` is "sentence", "list" or "table". A list keeps the sentence that leads into
     it (`lead`) and its `items`; a table its column headings (`header`) and `rows`; each
     verbatim from the passage. `more` counts the items or rows not shown. A sentence
-    that defines its section's heading without naming it (a glossary entry) carries
-    that heading as `term`. `links` are the page's own links inside the quoted text
-    (their text and target), as the page has them.
+    that defines its section's heading without naming it (a glossary entry), and a list
+    that opens an answer with no lead-in, carry that heading as `term`. `links` are the
+    page's own links inside the quoted text (their text and target), as the page has
+    them.
     """
 
     text: str

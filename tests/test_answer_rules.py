@@ -242,6 +242,14 @@ def test_an_answer_goes_on_from_its_first_sentences_section(corpus_index):
     assert best != opener.passage_id  # else the rule would not be at work here
 
 
+def test_a_list_that_opens_without_a_lead_in_comes_under_its_heading(corpus_index):
+    result = answer("How did Kent get arts into its waste management contract?", corpus_index)
+    opening = result.sentences[0]
+    assert opening.kind == "list" and not opening.lead
+    assert opening.term == "What others can learn from Kent's approach"
+    assert result.text.startswith("What others can learn from Kent's approach:\n• ")
+
+
 def test_a_table_row_comes_with_its_headings(corpus_index):
     result = answer("How many words could each heading of the application run to?", corpus_index)
     table = next(s for s in result.sentences if s.kind == "table")
@@ -266,6 +274,8 @@ def test_no_answer_opens_with_a_fragment_or_a_pronoun(corpus_index):
             assert not re.match(r"\s*(It|Its|They|Their|He|She|His|Her)\b", opening.text), q[
                 "question"
             ]
+            # and a list with no lead-in comes under its heading, never bare
+            assert opening.kind != "list" or opening.lead or opening.term, q["question"]
         texts = [s.text for s in result.sentences]
         assert len(texts) == len(set(texts)), q["question"]  # nothing shown twice
         for s in result.sentences:  # no title or running line from a PDF passes as one

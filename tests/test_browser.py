@@ -243,3 +243,11 @@ def test_a_link_in_quoted_text_goes_where_the_page_sends_it(page, live_server):
     link.click()
     page.wait_for_url("**/about/housing-strand.html")
     assert page.locator("h1").inner_text().strip()
+
+
+def test_a_list_without_a_lead_in_shows_under_its_heading(page, live_server):
+    page.goto(live_server.url + "/")
+    reply = ask(page, "How did Kent get arts into its waste management contract?")
+    heading = reply.locator(".answer-text p strong.term").first.inner_text()
+    assert heading == "What others can learn from Kent's approach"
+    assert reply.locator(".answer-text ul.answer-list > li").count() >= 3

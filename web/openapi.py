@@ -119,7 +119,8 @@ SENTENCE = {
         "lead": {"type": "string", "description": "List or table: the sentence leading into it."},
         "term": {
             "type": "string",
-            "description": "Sentence: the heading it defines without naming (a glossary entry).",
+            "description": "Sentence: the heading it defines without naming (a glossary "
+            "entry). List opening the answer without a lead-in: the heading it is under.",
         },
         "items": {**_CELLS, "description": "List: its items, verbatim."},
         "header": {**_CELLS, "description": "Table: its column headings."},

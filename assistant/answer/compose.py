@@ -285,6 +285,7 @@ def _sentence(unit: Unit, n: int, base_url: str) -> AnswerSentence:
             lead,
             members,
             more=unit.more,
+            term=unit.term,
             links=links,
         )
     if unit.kind == "table":
@@ -320,7 +321,7 @@ def _plain(s: AnswerSentence) -> str:
     if s.kind == "list":
         items = "\n".join(f"• {item}" for item in s.items)
         more = f"\n(and {s.more} more)" if s.more else ""
-        return f"{s.lead}\n{items}{more}".strip()
+        return f"{s.lead or (s.term and s.term + ':')}\n{items}{more}".strip()
     if s.kind == "table":
         rows = "\n".join(" | ".join(r) for r in (s.header, *s.rows) if r)
         more = f"\n(and {s.more} more rows)" if s.more else ""

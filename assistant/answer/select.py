@@ -115,7 +115,7 @@ class Unit:  # dataclass's __init__ costs four times as much; none is changed on
     header: tuple[int, int] | None = None
     more: int = 0
     score: float = 0.0
-    term: str = ""  # the heading a glossary-style first sentence defines
+    term: str = ""  # the heading a glossary-style first sentence defines, or a list's
 
 
 _PARTS: dict[tuple, PassageParts] = {}
@@ -287,6 +287,11 @@ def choose(
         term = _term(first, subjects)
         if term:
             units[0] = replace(units[0], term=term)
+    opening = units[0]
+    if opening.kind == "list" and not opening.lead:
+        # A list that opens the answer with no sentence leading into it ("• Look beyond
+        # health and care. ...") is shown under the heading it stands under on its page.
+        units[0] = replace(opening, term=opening.hit.passage.section)
     return units
 
 
