@@ -313,6 +313,18 @@ def test_what_another_page_says_in_other_words_is_shown_once(corpus_index):
     assert result.text.count("£300m") == 1
 
 
+def test_what_a_page_says_twice_is_shown_once(corpus_index):
+    """The A Dance A Day page opens by saying what it is and says it again, in other
+    words, under a heading further down; an answer quotes it once."""
+    result = answer("What is A Dance A Day?", corpus_index)
+    texts = [s.text for s in result.sentences]
+    assert texts[0].startswith("A Dance A Day is a community dance project")
+    assert "A Dance A Day is Activate's community dance project for people aged over 50." in {
+        p.text[a:b] for p in corpus_index.passages for a, b in p.sentences
+    }
+    assert not any(t.startswith("A Dance A Day is Activate's") for t in texts)
+
+
 def test_no_answer_quotes_a_pointer_to_another_page(corpus_index):
     """The corpus has sentences that only send the reader elsewhere, some long ("For the
     research evidence ... including ..., see research and reviews.", "The JSNA is
