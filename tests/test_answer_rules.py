@@ -325,6 +325,16 @@ def test_what_a_page_says_twice_is_shown_once(corpus_index):
     assert not any(t.startswith("A Dance A Day is Activate's") for t in texts)
 
 
+def test_a_list_two_pages_give_is_shown_once(corpus_index):
+    """Two pages list the York consortium's eight partners, each in its own words ("the
+    National Centre for Early Music;", "National Centre for Early Music;")."""
+    lists = [p for p in corpus_index.passages if p.text.count("York Theatre Royal;") == 1]
+    assert len({p.url for p in lists}) >= 2
+    result = answer("York consortium partners", corpus_index)
+    assert [s.kind for s in result.sentences].count("list") == 1
+    assert result.text.count("York Theatre Royal") == 1
+
+
 def test_no_answer_quotes_a_pointer_to_another_page(corpus_index):
     """The corpus has sentences that only send the reader elsewhere, some long ("For the
     research evidence ... including ..., see research and reviews.", "The JSNA is

@@ -369,7 +369,10 @@ def _units(picked: list[_Scored], covered_by, max_units: int, must: int = 1) -> 
             continue  # another page's piece must add something the question asks
         if not repeat and _restates(s, units + [unit for _, unit in support]):
             continue
-        for unit in _expand(s, parts_of(s.hit.passage)):
+        expanded = _expand(s, parts_of(s.hit.passage))
+        if _repeats_a_list(expanded, units + [unit for _, unit in support]):
+            continue
+        for unit in expanded:
             if (pid, unit.start) not in taken:
                 support.append((n >= must, unit))
                 taken.add((pid, unit.start))
@@ -566,6 +569,23 @@ def _restates(s: _Scored, quoted: list[Unit]) -> bool:
             if float((parts.vectors[rows].astype(np.float32) @ mine).max()) >= RESTATES:
                 return True
     return False
+
+
+def _repeats_a_list(expanded: list[Unit], quoted: list[Unit]) -> bool:
+    """A list whose items are, half of them or more, items of a list already quoted (two
+    pages listing the same eight partners, each in its own words)."""
+    mine = [t for unit in expanded if unit.kind == "list" for t in _item_terms(unit)]
+    if not mine:
+        return False
+    theirs = [t for unit in quoted if unit.kind == "list" for t in _item_terms(unit)]
+    same = sum(any(_similar(a, b) for b in theirs) for a in mine)
+    return 2 * same >= len(mine)
+
+
+def _item_terms(unit: Unit) -> list[frozenset[str]]:
+    """The terms of each item a list unit shows."""
+    pieces = parts_of(unit.hit.passage).pieces
+    return [p.terms for p in pieces if any(a <= p.start < b for a, b in unit.members)]
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
