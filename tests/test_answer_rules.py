@@ -250,6 +250,14 @@ def test_a_list_that_opens_without_a_lead_in_comes_under_its_heading(corpus_inde
     assert result.text.startswith("What others can learn from Kent's approach:\n• ")
 
 
+def test_a_sentence_about_the_others_comes_after_the_one_it_leans_on(corpus_index):
+    # "The others included Audience focus ..." means ACE's other grant commissions.
+    question = "How much was Arts Council England's grant to run the programme?"
+    texts = [s.text for s in answer(question, corpus_index).sentences]
+    others = next(i for i, t in enumerate(texts) if t.startswith("The others included"))
+    assert texts[others - 1].startswith("Cultural commissioning was one of several grant")
+
+
 def test_a_table_row_comes_with_its_headings(corpus_index):
     result = answer("How many words could each heading of the application run to?", corpus_index)
     table = next(s for s in result.sentences if s.kind == "table")

@@ -26,7 +26,8 @@ SIGNPOST = re.compile(r"\s*(See|See also|Read more|For more|More on)\b", re.I)
 # "there" of a place it does not name reads wrongly without the sentence before it.
 LEANS_BACK = re.compile(
     r"\s*(It|Its|This|That|These|Those|They|Their|Them|He|She|His|Her|Such|Both|Here|"
-    r"The latter|The former|The same|The site|The figure|The above|Also|However|But)\b"
+    r"The latter|The former|The others?|Another|The same|The site|The figure|The above|"
+    r"Also|However|But)\b"
 )
 # A short sentence announcing how many things follow, which the next sentence gives
 # ("The JSNA has two purposes.", "NPC drew on several kinds of evidence.").
