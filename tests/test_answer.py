@@ -141,6 +141,12 @@ def test_a_decline_names_words_only_when_they_are_much_of_the_question(corpus_in
     )
     assert not central(("genuinely", "loads", "lovely"), chatty)
     assert central(("passport",), "How do I renew my passport?")
-    # Named as typed.
+    # Named as typed; a name is named however long the question.
     result = answer("What is a PQQ?", corpus_index)
     assert result.no_answer and "Nothing in it mentions “PQQ”." in result.text
+    result = answer(
+        "Honestly, our small board has been going back and forth about it for weeks and "
+        "nobody knows: what did the programme ever do about Quidditch?",
+        corpus_index,
+    )
+    assert result.no_answer and "Nothing in it mentions “Quidditch”." in result.text

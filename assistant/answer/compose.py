@@ -21,6 +21,7 @@ from . import kinds
 from .confidence import Evidence, probability
 from .fragments import with_fragment
 from .query import (
+    NAME_INSIDE,
     Query,
     everyday,
     expand_synonyms,
@@ -225,7 +226,14 @@ def _decline(
     """A "not covered" answer that says why (`current`: it asks about after the
     guidance was written), and offers the nearest sections."""
     unmatched = () if referral else _unmatched(query, index)
-    named = unmatched if central(unmatched, query.question) else ()
+    # A name or acronym may be what was asked about; other words only when they are
+    # much of the question.
+    names = {m.group(0).strip().lower() for m in NAME_INSIDE.finditer(query.question)}
+    named = (
+        unmatched
+        if central(unmatched, query.question)
+        else tuple(w for w in unmatched if w in names)
+    )
     text = NOT_COVERED
     if current:
         text = NOT_NOW.format(when=_archive_date(index))
