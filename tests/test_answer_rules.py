@@ -96,6 +96,17 @@ def test_each_part_of_a_question_is_answered(corpus_index):
     assert "University College London" in result.text
 
 
+def test_a_part_of_a_question_may_be_answered_from_any_section_of_the_best_page(corpus_index):
+    # "when did it come out?": the day is in a section of the best page that the search
+    # for the whole question did not return.
+    question = "Who wrote Opportunities for alignment and when did it come out?"
+    result = answer(question, corpus_index)
+    dated = next(s for s in result.sentences if "6 June 2014" in s.text)
+    searched = corpus_index.search(question, k=5)
+    assert dated.passage_id not in {h.passage.id for h in searched}
+    assert corpus_index.by_id[dated.passage_id].url == searched[0].passage.url
+
+
 def test_a_definition_opens_with_what_the_subject_is(corpus_index):
     result = answer("What is social prescribing?", corpus_index)
     opening = result.sentences[0]

@@ -147,6 +147,8 @@ def compose(
         subjects += tuple(kinds.acronyms(kind.subject, equivalents))
     if kind.kind == kinds.DEFINITION and kind.subject:
         hits = hits + [h for h in _entries(index, subjects, hits) if _admits(filters, h)]
+    if len(asked) > 1 and hits:
+        hits = hits + [h for h in _rest_of_page(index, hits) if _admits(filters, h)]
     units = choose(
         hits,
         kind,
@@ -374,9 +376,15 @@ def _term_weights(query: Query, index: SearchIndex) -> dict[str, float]:
 
 def _further_parts(further: list[str], weights: dict[str, float], index: SearchIndex) -> tuple:
     """The question's parts after the first ("... and when did it come out?"), each with
-    its kind, the weights of its own words and its vector, for choosing what answers it."""
+    its kind, the weights of its own words, its vector and its words, for choosing what
+    answers it."""
     return tuple(
-        (kinds.question_kind(part), _focused(weights, set(analyze(part))), index.embed_query(part))
+        (
+            kinds.question_kind(part),
+            _focused(weights, set(analyze(part))),
+            index.embed_query(part),
+            part,
+        )
         for part in further
     )
 
@@ -402,6 +410,17 @@ def _entries(index: SearchIndex, subjects: tuple[str, ...], hits: list[Hit]) -> 
                 seen.add(hit.passage.id)
                 found.append(Hit(hit.passage, floor, hit.row))
     return found[:ENTRIES]
+
+
+def _rest_of_page(index: SearchIndex, hits: list[Hit]) -> list[Hit]:
+    """The best page's sections that the search did not return, scored as the last hit:
+    a question of several parts ("what was it and who took part?") often asks about
+    one thing, whose page answers each part in a section of its own (a blind reader
+    preferred the answers that could draw on them 30 to 18; see BENCHMARKS.md)."""
+    seen = {h.passage.id for h in hits}
+    floor = hits[-1].score
+    rows = index.page_rows(hits[0].passage.url)
+    return [Hit(index.passages[r], floor, r) for r in rows if index.passages[r].id not in seen]
 
 
 ENTRIES = 3  # sections headed by a subject's name, at most, added to a definition's hits

@@ -306,21 +306,36 @@ def _naming(openers: list[_Scored], subjects: tuple[str, ...]) -> list[_Scored]:
 
 def _answering(hits, part, query: Query, passages: int, first: _Scored, picked) -> _Scored | None:
     """The piece that best answers one further part of the question (kind, weights of
-    its own words, vector), preferring the first piece's passage; for a part that asks
-    for a name, a date or a figure, a piece that has one."""
-    kind, weights, vector = part
+    its own words, vector), from the best passages or any section of the best page,
+    preferring the first piece's passage; for a part that asks for a name, a date or a
+    figure, a piece that has one."""
+    kind, weights, vector, words = part
+    best_page = hits[0].passage.url
+    echo = _asking(words)
     answering = [
         s
         for s in _score_all(hits, kind, weights, query, vector, passages)
         if (s.piece.opener or _has_antecedent(s))
-        and s.rank < passages
+        and (s.rank < passages or s.hit.passage.url == best_page)
         and not _among(picked, s.hit, s.index)
+        and not (echo and echo in s.piece.key)
     ]
     if kind.kind in kinds.EXACT:
         answering = [s for s in answering if kinds.states(kind, _text(s))] or answering
     return max(
         answering, key=lambda s: s.score * (1.0 if s.hit is first.hit else FOCUS), default=None
     )
+
+
+def _asking(part: str) -> str:
+    """The words a part asks with ("who took part" of "who took part?"): a sentence
+    that holds them ("... asking how schemes were set up, who took part ...") repeats the
+    question rather than answering it. "" for a part that opens otherwise."""
+    words = re.findall(r"[a-z’']+", part.lower())[:3]
+    return " ".join(words) if len(words) == 3 and words[0] in _WH else ""
+
+
+_WH = frozenset(("who", "when", "what", "where", "which", "why", "how"))
 
 
 def _among(picked: list[_Scored], hit: Hit, index: int) -> bool:

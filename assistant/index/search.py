@@ -101,6 +101,7 @@ class SearchIndex:
         # so an update can tell which pages changed.
         self.sources = {url: dict(info) for url, info in (sources or {}).items()}
         self._updated: tuple[dict | None, str | None] = (None, None)  # see content_updated
+        self._page_rows: dict[str, list[int]] | None = None  # see page_rows
         self.directory: Path | None = None  # where it was loaded from
         # Passage vectors (float16, one row per passage) for hybrid search; None when
         # the index has none, and `vector_error` then says why (health reports it).
@@ -210,6 +211,17 @@ class SearchIndex:
         if column is not None:
             return self.idf.item(column)  # a Python float, without a NumPy scalar between
         return self.idf_max
+
+    def page_rows(self, url: str) -> list[int]:
+        """The rows of a page's passages, in order; the map is made on first use (a
+        few MB at a million passages), as only some answers need it."""
+        rows = self._page_rows
+        if rows is None:
+            rows = {}
+            for row, passage in enumerate(self.passages):
+                rows.setdefault(passage.url, []).append(row)
+            self._page_rows = rows
+        return rows.get(url, [])
 
     @property
     def content_updated(self) -> str | None:
