@@ -269,6 +269,16 @@ def test_a_sentence_about_the_others_comes_after_the_one_it_leans_on(corpus_inde
     assert texts[others - 1].startswith("Cultural commissioning was one of several grant")
 
 
+def test_where_a_page_stands_is_quoted_only_when_asked(corpus_index):
+    # "This is an example from the wider field, not one of the ... programme's own case
+    # studies." follows the Music in Mind page's first sentence: it does not carry on
+    # what Music in Mind is, but it answers whether it was one of the programme's own.
+    line = "This is an example from the wider field"
+    assert line not in answer("What is Music in Mind?", corpus_index).text
+    asked = answer("Was Music in Mind one of the programme's own case studies?", corpus_index)
+    assert line in asked.text
+
+
 def test_a_table_row_comes_with_its_headings(corpus_index):
     result = answer("How many words could each heading of the application run to?", corpus_index)
     table = next(s for s in result.sentences if s.kind == "table")

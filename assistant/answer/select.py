@@ -47,6 +47,12 @@ META = re.compile(
     r"lists|gives|shows)\b",
     re.I,
 )
+# Sentences about where a page stands in the site ("This is an example from the wider
+# field ...", "It is included because it shows ..."): true, and an answer when asked.
+PROVENANCE = re.compile(
+    r"\s*(?:This is (?:an example|one of the programme's own)|These are examples from the wider|"
+    r"It (?:is included|appears here) because)"
+)
 THERE = re.compile(
     r"\bthere\b(?!\s+(is|are|was|were|have|has|had|will|would|may|might|could|can|should|"
     r"must|seem|seems|seemed|appear|appears|appeared|remain|remains|being|been|be)\b)",
@@ -265,10 +271,9 @@ def choose(
     # What follows the first piece in its section usually carries on its answer ("Two
     # results stand out. First, ... Second, ...").
     following = {s.index: s for s in scored if s.hit is first.hit}
-    carry_on = CONTINUE - (answers_parts - 1)
-    for i in range(first.index + 1, min(first.index + 1 + carry_on, len(parts.pieces))):
-        piece = parts.pieces[i]
+    for i in _carrying_on(first, parts, CONTINUE - (answers_parts - 1)):
         if not _among(picked, first.hit, i):
+            piece = parts.pieces[i]
             picked.append(following.get(i) or _Scored(first.rank, first.hit, i, piece, 0.0, 0.0))
     # The rest support it: scored by what they are about, so a sentence under the
     # heading that names what was asked counts although it does not repeat the names.
@@ -297,6 +302,21 @@ def choose(
         # health and care. ...") is shown under the heading it stands under on its page.
         units[0] = replace(opening, term=opening.hit.passage.section)
     return units
+
+
+def _carrying_on(first: _Scored, parts: PassageParts, n: int) -> list[int]:
+    """The next n pieces after the first in its section, passing over sentences that say
+    where the page stands ("This is an example from the wider field, not one of the
+    programme's own case studies."): they do not carry the answer on, and are still
+    quoted where they answer (a blind reader preferred answers without them 29 to 11)."""
+    text, out = first.hit.passage.text, []
+    for i in range(first.index + 1, len(parts.pieces)):
+        if len(out) == n:
+            break
+        piece = parts.pieces[i]
+        if not PROVENANCE.match(text[piece.start : piece.end]):
+            out.append(i)
+    return out
 
 
 def _naming(openers: list[_Scored], subjects: tuple[str, ...]) -> list[_Scored]:
