@@ -466,14 +466,17 @@ UNKNOWN = re.compile(
     re.I,
 )
 LIMITS = 0.5
-# "For <what>, see <where>.", "<what> has its own page." and "<what> is covered in
-# <where>.": pointers of any length (the last in its first clause, so "...; the waste
-# tender is covered on the Kent page" keeps what comes before).
+# "For <what>, see <where>.", "<what> has its own page.", "<what> is covered in
+# <where>." and "More about <what> is on the <where> page.": pointers of any length (the
+# last in its first clause, so "...; the waste tender is covered on the Kent page" keeps
+# what comes before).
 POINTER = re.compile(
     r"\s*(?:(?:For|To)\b[^.;:]*,\s*see\b|[^.;]*\b(?:has|have) (?:its|their) own pages?\b"
     r"|[^.;:]*\b(?:is|are) (?:covered|described|explained|summarised|discussed) (?:in|on)\b"
     r"|[^.;:]*\b(?:is|are) in the (?:[\w,]+ ){0,4}glossary\b"
-    r"|[^.;:]*\b(?:has|have) (?:its|their own )?pages? on this site\b|Pages on this site\b)"
+    r"|[^.;:]*\b(?:has|have) (?:its|their own )?pages? on this site\b|Pages on this site\b"
+    r"|[^.;:]*\b(?:is|are) on the (?:[\w',-]+ ){0,8}pages?\b"
+    r"|[^.;:]*\b(?:is|are) set out on (?!pages? \d))"
 )
 
 
