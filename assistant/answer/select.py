@@ -125,7 +125,7 @@ class Unit:  # dataclass's __init__ costs four times as much; none is changed on
     header: tuple[int, int] | None = None
     more: int = 0
     score: float = 0.0
-    term: str = ""  # the heading a glossary-style first sentence defines, or a list's
+    term: str = ""  # the heading a glossary body defines, or a lead-less list stands under
 
 
 _PARTS: dict[tuple, PassageParts] = {}
@@ -218,7 +218,7 @@ def choose(
     max_units: int,
     passages: int,
     subjects: tuple[str, ...] = (),
-    asks: tuple[tuple[kinds.QuestionKind, dict[str, float], np.ndarray | None], ...] = (),
+    asks: tuple[tuple[kinds.QuestionKind, dict[str, float], np.ndarray | None, str], ...] = (),
 ) -> list[Unit]:
     """The units to quote, the one that answers first, the rest in reading order.
 
@@ -229,7 +229,8 @@ def choose(
     `subjects` are the names a definition's subject goes by (its own first, then
     acronyms and equivalents: "SROI" for "social return on investment"). `asks` are
     the question's further parts ("... and when did it come out?"), each with its kind,
-    its own terms and vector: each gets the piece that answers it, after the first.
+    its own terms, vector and words: each gets the piece that answers it, after the first,
+    from the best passages or any section of the best page among `hits`.
     """
     subjects = subjects or (kind.subject,)
     scored = _score_all(hits, kind, weights, query, vector, passages)

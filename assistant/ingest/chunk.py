@@ -60,7 +60,8 @@ def _links_in(text: str, links: Sequence[tuple[str, str]]) -> tuple[tuple[int, i
     "Kent"). Text alone places them: a page links a name to the page about it, so the
     same name elsewhere on the page goes to the same place."""
     found: list[tuple[int, int, str]] = []
-    for label, url in sorted(dict(links).items(), key=lambda link: -len(link[0])):
+    first_target = dict(reversed(links))  # a text linked twice goes where it first went
+    for label, url in sorted(first_target.items(), key=lambda link: -len(link[0])):
         if len(label) < MIN_LINK_CHARS:
             continue
         for match in re.finditer(rf"(?<!\w){re.escape(label)}(?!\w)", text):
