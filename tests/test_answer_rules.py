@@ -8,7 +8,7 @@ from assistant import answer
 from assistant.answer import kinds
 from assistant.answer.kinds import question_kind
 from assistant.answer.query import prepare
-from assistant.answer.select import LEANS_BACK
+from assistant.answer.select import LEANS_BACK, NOT_OPENING
 from assistant.answer.units import layout
 from assistant.evaluate import load_questions
 from web.chat import EXAMPLES
@@ -299,6 +299,7 @@ def test_no_answer_opens_with_a_fragment_or_a_pronoun(corpus_index):
             assert not opening.text.rstrip().endswith(":"), q["question"]
             assert " | " not in opening.text, q["question"]
             assert not LEANS_BACK.match(opening.text), q["question"]
+            assert not NOT_OPENING.match(opening.text), q["question"]  # "NEF also ..."
         else:  # a list's lead-in, "Its findings include:", comes after what "its" is
             assert not re.match(r"\s*(It|Its|They|Their|He|She|His|Her)\b", opening.text), q[
                 "question"

@@ -47,6 +47,17 @@ META = re.compile(
     r"lists|gives|shows)\b",
     re.I,
 )
+# Sentences that read fine after the one before them but not first: "NEF also worked
+# with HACT ..." (also what?), "Since October 2011 it has managed ..." (what is "it"?),
+# and "Since the programme ended, ..." (a later note on something not yet said). They
+# may support an answer, never open it (a blind reader preferred answers that did not
+# open with them 19 to 5; quoting the sentence before with them read worse, 12 to 21).
+NOT_OPENING = re.compile(
+    r"\W*(?:[\w'’-]+\s+){1,3}also\b"
+    r"|\s*Since the programme ended\b"
+    r"|\s*(?:Since|With|In|After|From|By|During|Before|Under|Through|At|Over|Within|Until|As)\b"
+    r"(?:\s+(?:[a-z][\w'’-]*|\d[\d/]*|" + kinds.MONTH + r")){1,6}?,?\s+(?:it|they|he|she)\s"
+)
 # Sentences about where a page stands in the site ("This is an example from the wider
 # field ...", "It is included because it shows ..."): true, and an answer when asked.
 PROVENANCE = re.compile(
@@ -173,7 +184,9 @@ def _read_parts(passage: Passage) -> PassageParts:
                 atom.group,
                 frozenset(analyze(piece)),
                 normalise_space(piece).lower(),
-                opener=(atom.kind != "sentence" or len(piece.split()) >= 5) and not leans,
+                opener=(atom.kind != "sentence" or len(piece.split()) >= 5)
+                and not leans
+                and not (atom.kind == "sentence" and NOT_OPENING.match(piece)),
                 leans_back=leans,
                 announces=atom.kind == "sentence"
                 and len(piece.split()) <= ANNOUNCES_WORDS
