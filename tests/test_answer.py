@@ -1,8 +1,10 @@
 import pytest
 
 from assistant import answer
-from assistant.answer.compose import central
+from assistant.answer.compose import PAGE_SECTIONS, _rest_of_page, central
 from assistant.answer.fragments import without_fragment
+from assistant.index import SearchIndex
+from assistant.models import Passage
 from assistant.text import stem
 
 
@@ -150,3 +152,29 @@ def test_a_decline_names_words_only_when_they_are_much_of_the_question(corpus_in
         corpus_index,
     )
     assert result.no_answer and "Nothing in it mentions “Quidditch”." in result.text
+
+
+def test_a_long_documents_sections_offered_to_a_part_are_the_nearest_ones():
+    """A question of several parts may draw on the best page's other sections; of a
+    long document's, only the nearest PAGE_SECTIONS are offered."""
+
+    def section(i: int) -> Passage:
+        text = f"Section {i} of the report is about topic{i} and nothing else."
+        return Passage(
+            f"doc-{i:03d}",
+            "reports/long.pdf",
+            "A long report",
+            (f"Part {i}",),
+            None,
+            text,
+            ((0, len(text)),),
+            page=i + 1,
+        )
+
+    index = SearchIndex.build([section(i) for i in range(120)], with_vectors=False)
+    hits = index.search("topic60", k=5)
+    assert hits[0].passage.id == "doc-060"
+    offered = _rest_of_page(index, hits)
+    rows = sorted(h.row for h in offered)
+    assert len(offered) <= PAGE_SECTIONS and 59 in rows and 61 in rows
+    assert max(rows) - min(rows) <= PAGE_SECTIONS + len(hits)

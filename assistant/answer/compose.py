@@ -420,9 +420,13 @@ def _rest_of_page(index: SearchIndex, hits: list[Hit]) -> list[Hit]:
     seen = {h.passage.id for h in hits}
     floor = hits[-1].score
     rows = index.page_rows(hits[0].passage.url)
+    if len(rows) > PAGE_SECTIONS:  # a long document: the sections nearest the best one
+        best = hits[0].row if hits[0].row >= 0 else rows[0]
+        rows = sorted(sorted(rows, key=lambda r: abs(r - best))[:PAGE_SECTIONS])
     return [Hit(index.passages[r], floor, r) for r in rows if index.passages[r].id not in seen]
 
 
+PAGE_SECTIONS = 40  # of a long document's sections, at most this many are offered
 ENTRIES = 3  # sections headed by a subject's name, at most, added to a definition's hits
 ENTRY_SEARCH = 50  # of the best matches for the subject's words, looked through for them
 
