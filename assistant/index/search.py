@@ -213,8 +213,8 @@ class SearchIndex:
         return self.idf_max
 
     def page_rows(self, url: str) -> list[int]:
-        """The rows of a page's passages, in order; the map (an entry a page, about 100
-        bytes each) is made on first use, as only some answers need it."""
+        """The rows of a page's passages, in order; the map (a list of rows a page, some
+        40 bytes a passage) is made on first use, as only some answers need it."""
         rows = self._page_rows
         if rows is None:
             rows = {}
