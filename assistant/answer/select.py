@@ -100,6 +100,7 @@ class Piece:
     opener: bool  # can open an answer: long enough, not a signpost, not leaning back
     leans_back: bool
     announces: bool = False  # says how many things the next sentence gives (ANNOUNCES)
+    aside: bool = False  # says where the page stands, not its subject (PROVENANCE)
 
 
 @dataclass(slots=True)
@@ -191,6 +192,7 @@ def _read_parts(passage: Passage) -> PassageParts:
                 announces=atom.kind == "sentence"
                 and len(piece.split()) <= ANNOUNCES_WORDS
                 and ANNOUNCES.match(piece) is not None,
+                aside=atom.kind == "sentence" and PROVENANCE.match(piece) is not None,
             )
         )
     heading = frozenset(analyze(passage.heading_path[-1])) if passage.heading_path else frozenset()
@@ -323,14 +325,8 @@ def _carrying_on(first: _Scored, parts: PassageParts, n: int) -> list[int]:
     where the page stands ("This is an example from the wider field, not one of the
     programme's own case studies."): they do not carry the answer on, and are still
     quoted where they answer (a blind reader preferred answers without them 29 to 11)."""
-    text, out = first.hit.passage.text, []
-    for i in range(first.index + 1, len(parts.pieces)):
-        if len(out) == n:
-            break
-        piece = parts.pieces[i]
-        if not PROVENANCE.match(text[piece.start : piece.end]):
-            out.append(i)
-    return out
+    following = range(first.index + 1, len(parts.pieces))
+    return [i for i in following if not parts.pieces[i].aside][: max(n, 0)]
 
 
 def _naming(openers: list[_Scored], subjects: tuple[str, ...]) -> list[_Scored]:
@@ -417,10 +413,11 @@ def _units(picked: list[_Scored], covered_by, max_units: int, must: int = 1) -> 
             and n >= must
         ):
             continue  # another page's piece must add something the question asks
-        if not repeat and _restates(s, units + [unit for _, unit in support]):
+        quoted = units + [unit for _, unit in support]
+        if not repeat and _restates(s, quoted):
             continue
         expanded = _expand(s, parts_of(s.hit.passage))
-        if _repeats_a_list(expanded, units + [unit for _, unit in support]):
+        if _repeats_a_list(expanded, quoted):
             continue
         for unit in expanded:
             if (pid, unit.start) not in taken:
