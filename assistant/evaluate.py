@@ -19,7 +19,10 @@ The parts keep the figures honest:
 - `blind-conversations`: held out too, written the same way as short conversations, so
   that follow-ups are measured on more than a dozen questions;
 - `blind-holdout-3`: a sixth round written the same way as `blind-holdout-2`, first
-  measured late on 2026-12-04, after every decision so far.
+  measured late on 2026-12-04, after every decision so far;
+- `first` and `first-holdout`: an eighth round, a newcomer's first questions (short and
+  general, many about the programme itself), split at random once: decisions may look
+  at `first`, never at `first-holdout`.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ PARTS = (
     "blind-holdout-2",
     "blind-conversations",
     "blind-holdout-3",
+    "first",
+    "first-holdout",
 )
 
 
