@@ -116,6 +116,28 @@ def test_a_definition_opens_with_what_the_subject_is(corpus_index):
     assert "non-clinical support" in opening.text
 
 
+def test_how_a_question_asks_is_not_what_it_asks_about(corpus_index):
+    # "actually" and "in plain English" say how to answer, not what to define
+    assert question_kind("what does commissioning actually mean in plain english").subject == (
+        "commissioning"
+    )
+    assert question_kind("roughly how much did the programme cost?").kind == "how_much"
+    result = answer("what does commissioning actually mean in plain english", corpus_index)
+    assert result.sentences[0].term == "Commissioning"
+    assert result.sentences[0].text.startswith("The whole process by which a public body")
+
+
+def test_a_glossarys_note_on_its_entries_is_not_quoted(corpus_index):
+    """The glossaries' lead sections say how their entries are written ("Definitions
+    describe how the terms were used during the ... Programme"): about the page, not an
+    answer to anything."""
+    note = re.compile(r"(Definitions|Entries) describe\b")
+    assert sum(bool(note.search(p.text)) for p in corpus_index.passages) == 2
+    for q in load_questions(*SETS):
+        for s in answer(q["question"], corpus_index).sentences:
+            assert not note.match(s.text), (q["question"], s.text)
+
+
 def test_a_request_to_describe_something_opens_with_what_it_is(corpus_index):
     assert first(answer("Tell me about Artlift", corpus_index)).startswith("Artlift was ")
     assert first(answer("Explain the JSNA", corpus_index)).startswith("The JSNA is a ")

@@ -30,7 +30,7 @@ EXACT = frozenset((WHO, WHEN, HOW_MUCH))  # kinds whose answer is a name, a date
 # Where a question may start: the beginning, after a clause, or after a filler word.
 _Q = (
     r"(?:^\s*|[.?!;:,]\s+|\s[-–—]\s+|\b(?:and|but|so|or)\s+)"
-    r"(?:(?:honestly|really|actually|basically|just|please|then),?\s+)?"
+    r"(?:(?:honestly|really|actually|basically|just|please|then|roughly),?\s+)?"
 )
 # Where _Q lets a clause start after a question's first character: every pattern but
 # EXAMPLES begins with _Q, so none can match later in a question without one of these.
@@ -191,9 +191,18 @@ def _fits(kind: str, match: re.Match) -> bool:
 def _kind_of(kind: str, match: re.Match) -> QuestionKind:
     subject = ""
     if kind == DEFINITION and match.group("subject"):
-        subject = match.group("subject").strip(" '\"‘’“”")
+        subject = _MANNER.sub("", match.group("subject")).strip(" ,'\"‘’“”")
     return QuestionKind(kind, subject)
 
+
+# Words that say how to answer or how much the asker means it, not what they ask about:
+# "what does commissioning actually mean in plain English?" asks what commissioning is.
+_MANNER = re.compile(
+    r"\s*,?\s*\b(?:in (?:plain|simple|everyday|lay|layman'?s'?|basic) (?:english|terms|language|"
+    r"words)|in a nutshell|in short|actually|really|exactly|basically|honestly|briefly|"
+    r"roughly|genuinely|literally)\b",
+    re.I,
+)
 
 _EXAMPLES = next(pattern for kind, pattern in _PATTERNS if kind == EXAMPLES)
 

@@ -44,7 +44,8 @@ META = re.compile(
     r"\s*(This|The other) (page|pages|section|case study|guide|news item|summary|glossary)s?\b"
     r"|.*\bpages? in this section\b"
     r"|.*\b(page|pages|section) (explains|explain|describes|describe|covers|cover|sets out|"
-    r"lists|gives|shows)\b",
+    r"lists|gives|shows)\b"
+    r"|\s*(Definitions|Entries) (describe|explain|give|show)\b",  # a glossary's own note
     re.I,
 )
 # Sentences that read fine after the one before them but not first: "NEF also worked
@@ -589,7 +590,12 @@ def _text(s: _Scored) -> str:
 
 
 def _has_antecedent(s: _Scored) -> bool:
-    return s.piece.leans_back and _antecedent(s, parts_of(s.hit.passage)) is not None
+    """A leaning piece may open an answer after the sentence it leans on, when that
+    sentence may open one ("Councils also put more money ..." may not)."""
+    if not s.piece.leans_back:
+        return False
+    before = _antecedent(s, parts_of(s.hit.passage))
+    return before is not None and before.opener
 
 
 def _antecedent(s: _Scored, parts: PassageParts) -> Piece | None:
