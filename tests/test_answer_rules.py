@@ -391,13 +391,14 @@ def test_no_answer_quotes_a_pointer_to_another_page(corpus_index):
     """The corpus has sentences that only send the reader elsewhere, some long ("For the
     research evidence ... including ..., see research and reviews.", "The JSNA is
     explained on the page about health and wellbeing boards and the JSNA.", "More about
-    PCCs is on the police and crime commissioners page."); citations do that job, so no
-    answer quotes them."""
+    PCCs is on the police and crime commissioners page.", "The page on who commissions
+    describes each body's role."); citations do that job, so no answer quotes them."""
     pointer = re.compile(
         r"\s*(For|To)\b[^.;:]*,\s*see\b|.*\bhave their own page\b"
         r"|[^.;:]*\b(is|are) (covered|described|explained|summarised) (in|on)\b"
         r"|[^.;:]*\b(is|are) in the ([\w,]+ ){0,4}glossary\b|This glossary\b"
         r"|More about [^.;:]* is on the\b|[^.;:]*\bis on the [\w ]+ page\.$"
+        r"|The (\w+ )?pages? on [^.;:]* (explains?|describes?|covers?)\b"
     )
     in_corpus = [p.text for p in corpus_index.passages if pointer.search(p.text)]
     assert len(in_corpus) > 20

@@ -479,11 +479,13 @@ UNKNOWN = re.compile(
 )
 LIMITS = 0.5
 # "For <what>, see <where>.", "<what> has its own page.", "<what> is covered in
-# <where>." and "More about <what> is on the <where> page.": pointers of any length (the
-# last in its first clause, so "...; the waste tender is covered on the Kent page" keeps
-# what comes before).
+# <where>.", "More about <what> is on the <where> page." and "The page on <what> covers
+# this in more detail.": pointers of any length (the last in its first clause, so "...;
+# the waste tender is covered on the Kent page" keeps what comes before).
 POINTER = re.compile(
     r"\s*(?:(?:For|To)\b[^.;:]*,\s*see\b|[^.;]*\b(?:has|have) (?:its|their) own pages?\b"
+    r"|The (?:[\w'’-]+ )?pages? (?:on|about) [^.;:]{1,80}? (?:explains?|describes?|covers?|"
+    r"sets? out|lists?|gives?|shows?)\b"
     r"|[^.;:]*\b(?:is|are) (?:covered|described|explained|summarised|discussed) (?:in|on)\b"
     r"|[^.;:]*\b(?:is|are) in the (?:[\w,]+ ){0,4}glossary\b"
     r"|[^.;:]*\b(?:has|have) (?:its|their own )?pages? on this site\b|Pages on this site\b"
