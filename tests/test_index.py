@@ -1,5 +1,6 @@
 import json
 import shutil
+import warnings
 
 import numpy as np
 import pytest
@@ -68,6 +69,22 @@ def test_missing_damaged_or_newer_index_gives_a_clear_error(fixture_index_root, 
     (copy / "matrix.npz").write_bytes(b"truncated")
     with pytest.raises(IndexUnusable, match="damaged"):
         SearchIndex.load(copy)
+
+
+def test_an_index_analysed_otherwise_than_questions_asks_to_be_rebuilt(
+    fixture_index_root, tmp_path
+):
+    copy = tmp_path / "copy"
+    shutil.copytree(current_dir(fixture_index_root), copy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SearchIndex.load(copy)  # built with today's analysis: no warning
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["weighting"]["analysis"] = "snowball-english"
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.warns(UserWarning, match=r"'snowball-english'.*rebuild it"):
+        index = SearchIndex.load(copy)
+    assert index.search("commissioning", k=1)  # still serves meanwhile
 
 
 def test_files_are_checked_against_their_record_in_the_manifest(fixture_index_root, tmp_path):

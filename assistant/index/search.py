@@ -502,6 +502,14 @@ class SearchIndex:
             stored.referrals,
         )
         index.directory = directory
+        built_with = stored.manifest.get("weighting", {}).get("analysis", ANALYSIS)
+        if built_with != ANALYSIS:
+            # Questions would be read otherwise than the pages were ("sat" as "sit").
+            warnings.warn(
+                f"index built with text analysis {built_with!r}, questions are read with "
+                f"{ANALYSIS!r}: rebuild it (python indexer.py build)",
+                stacklevel=2,
+            )
         if stored.vector_error:
             index.vector_error = stored.vector_error
         if index._int8 is not None:
