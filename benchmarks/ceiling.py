@@ -23,7 +23,7 @@ import json
 from collections import defaultdict
 
 from assistant.answer import retrieve
-from assistant.evaluate import holds, load_questions, run
+from assistant.evaluate import PARTS, holds, load_questions, run
 from assistant.index import load_current
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         row[3] += all(holds(three, fact) for fact in q["facts"])
     figures = {}
     print(f"{'part':22} {'questions':>9} {'answers':>8} {'first section':>14} {'first three':>12}")
-    for part, (n, answers, first, three) in counts.items():
+    order = sorted(counts, key=lambda p: PARTS.index(p) if p in PARTS else len(PARTS))
+    for part in order:
+        n, answers, first, three = counts[part]
         figures[part] = {
             "questions": n,
             "answers": round(answers / n, 3),
