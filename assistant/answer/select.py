@@ -27,7 +27,8 @@ SIGNPOST = re.compile(r"\s*(See|See also|Read more|For more|More on)\b", re.I)
 LEANS_BACK = re.compile(
     r"\s*(It|Its|This|That|These|Those|They|Their|Them|He|She|His|Her|Such|Both|Here|"
     r"The latter|The former|The others?|Another|The same|The site|The figure|The above|"
-    r"Also|However|But)\b"
+    r"Also|However|But|In (?:that|this) sense|Put simply|In other words|As a result|Even so|"
+    r"In practice|Second|Instead(?! of))\b"
 )
 # A short sentence announcing how many things follow, which the next sentence gives
 # ("The JSNA has two purposes.", "NPC drew on several kinds of evidence.").
@@ -62,7 +63,8 @@ NOT_OPENING = re.compile(
 # Sentences about where a page stands in the site ("This is an example from the wider
 # field ...", "It is included because it shows ..."): true, and an answer when asked.
 PROVENANCE = re.compile(
-    r"\s*(?:This is (?:an example|one of the programme's own)|These are examples from the wider|"
+    r"\s*(?:(?:This|It) is (?:an example|one of the programme's own)|It is only partly linked|"
+    r"These are examples from the wider|"
     r"It (?:is included|appears here) because)"
 )
 THERE = re.compile(
