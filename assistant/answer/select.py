@@ -27,8 +27,8 @@ SIGNPOST = re.compile(r"\s*(See|See also|Read more|For more|More on)\b", re.I)
 LEANS_BACK = re.compile(
     r"\s*(It|Its|This|That|These|Those|They|Their|Them|He|She|His|Her|Such|Both|Here|"
     r"The latter|The former|The others?|Another|The same|The site|The figure|The above|"
-    r"Also|However|But|In (?:that|this) sense|Put simply|In other words|As a result|Even so|"
-    r"In practice|Second|Instead(?! of))\b"
+    r"Also|However|But|In (?:that|this) sense|Put simply|In other words|As a result|"
+    r"In practice|Second)\b"
 )
 # A short sentence announcing how many things follow, which the next sentence gives
 # ("The JSNA has two purposes.", "NPC drew on several kinds of evidence.").
