@@ -504,7 +504,8 @@ class SearchIndex:
         index.directory = directory
         built_with = stored.manifest.get("weighting", {}).get("analysis", ANALYSIS)
         if built_with != ANALYSIS:
-            # Questions would be read otherwise than the pages were ("sat" as "sit").
+            # Questions would be read otherwise than the pages were: an index from before
+            # irregular past forms keeps "ran" apart from "run", which questions now join.
             warnings.warn(
                 f"index built with text analysis {built_with!r}, questions are read with "
                 f"{ANALYSIS!r}: rebuild it (python indexer.py build)",
