@@ -254,6 +254,17 @@ def test_a_figure_the_guidance_does_not_give_is_said_to_be_missing(corpus_index)
     assert "do not record" in result.sentences[0].text
 
 
+def test_a_follow_up_asking_a_figure_the_guidance_lacks_is_declined(corpus_index):
+    # The Reader's page says nothing of what it was paid: say so rather than quote it.
+    before = answer("Tell me about The Reader", corpus_index)
+    follow = answer("roughly how much were they paid?", corpus_index, previous=[before.subject])
+    assert follow.follow_up and follow.no_answer
+    # ... while one whose answer gives a figure is answered with it.
+    before = answer("What was the Six Ways to Wellbeing commission?", corpus_index)
+    follow = answer("how much was it worth?", corpus_index, previous=[before.subject])
+    assert not follow.no_answer and "£" in follow.sentences[0].text
+
+
 def test_a_sentence_announcing_what_follows_comes_with_it(corpus_index):
     # "The JSNA has two purposes." was the answer's last sentence; the purposes follow it.
     result = answer("What is a JSNA?", corpus_index)

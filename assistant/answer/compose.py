@@ -28,7 +28,7 @@ from .query import (
     prepare,
 )
 from .referrals import referral_for
-from .select import Unit, choose, parts_of
+from .select import UNKNOWN, Unit, choose, parts_of
 from .subject import answer_subject, question_subject
 from .units import cells
 
@@ -170,7 +170,7 @@ def compose(
             first_score=first.score,
         )
     confidence = round(probability(evidence), 4)
-    if not units or confidence < min_confidence:
+    if not units or confidence < min_confidence or _gives_nothing_asked(query, kind, units):
         return _decline(query, hits, index, evidence, None, False, base_url)
     numbers: dict[str, int] = {}  # passage id -> citation number, in order of first use
     first_used: dict[str, tuple[int, int]] = {}  # passage id -> its first quoted piece
@@ -266,6 +266,17 @@ def _decline(
         subject=query.context or question_subject(kinds.parts(query.question)[0]),
         evidence=evidence,
     )
+
+
+def _gives_nothing_asked(query: Query, kind: kinds.QuestionKind, units: list[Unit]) -> bool:
+    """A follow-up asking for a figure or a date ("roughly how much were they paid?")
+    whose quoted sentences give none, nor say the sources do not: the guidance has no
+    answer for it, whatever it says about the subject. (Standalone questions keep their
+    answer: there the same rule declined covered questions too.)"""
+    if not query.follow_up or kind.kind not in (kinds.HOW_MUCH, kinds.WHEN):
+        return False
+    texts = [u.hit.passage.text[u.start : u.end] for u in units]
+    return not any(kinds.states(kind, t) or UNKNOWN.search(t) for t in texts)
 
 
 def _same_key(text: str) -> str:
