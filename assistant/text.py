@@ -107,6 +107,13 @@ def normalise_space(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=4096)
+def whole_phrase(phrase: str) -> re.Pattern:
+    """`phrase` where it stands whole, not inside a longer word ("Kent", not "Kentish"):
+    how a page's link text is found in a passage and again in a quoted piece."""
+    return re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
+
+
 _STRAIGHT = str.maketrans("‘’“”–—", "''\"\"--")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +23,7 @@ from assistant.answer.fragments import with_fragment
 from assistant.facets import TOPICS, TYPES, facet_counts
 from assistant.models import Answer, AnswerSentence, Citation, Link
 from assistant.records.gaps import find_gaps, to_csv, to_html
+from assistant.text import whole_phrase
 
 from . import settings_of
 from .admin import is_admin
@@ -120,7 +120,7 @@ def quoted(
         _, start, end = span
         marks.append((start, end, Markup('<mark class="answer-span">'), Markup("</mark>")))
     for link in links:
-        found = re.search(rf"(?<!\w){re.escape(link.title)}(?!\w)", text)
+        found = whole_phrase(link.title).search(text)
         if found and not any(found.start() < b and a < found.end() for a, b, *_ in marks):
             tag = Markup('<a class="page-link" href="{}">').format(safe_url(link.url))
             marks.append((*found.span(), tag, Markup("</a>")))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from ..models import Document, Passage, Section
 from ..settings import default
-from ..text import sentence_spans
+from ..text import sentence_spans, whole_phrase
 from .boilerplate import LIST_ITEM_MARK
 
 # Revision of the chunking rules: raise it when a change alters passages, so an update
@@ -64,7 +63,7 @@ def _links_in(text: str, links: Sequence[tuple[str, str]]) -> tuple[tuple[int, i
     for label, url in sorted(first_target.items(), key=lambda link: -len(link[0])):
         if len(label) < MIN_LINK_CHARS:
             continue
-        for match in re.finditer(rf"(?<!\w){re.escape(label)}(?!\w)", text):
+        for match in whole_phrase(label).finditer(text):
             start, end = match.span()
             if all(end <= a or start >= b for a, b, _ in found):
                 found.append((start, end, url))
