@@ -49,6 +49,7 @@ PARTS = (
     "blind-holdout-3",
     "first",
     "first-holdout",
+    "blind-holdout-4",
 )
 
 
