@@ -50,6 +50,7 @@ PARTS = (
     "first",
     "first-holdout",
     "blind-holdout-4",
+    "blind-holdout-5",
 )
 
 
