@@ -118,11 +118,12 @@ def run(index: SearchIndex, questions: list[dict], **options) -> list[Outcome]:
 
     def ask(q: dict) -> tuple[Answer, list[Hit]]:
         if q["id"] not in answered:
-            previous = None
+            previous, said = None, ()
             if q.get("follow_up_of"):
-                previous = [ask(by_id[q["follow_up_of"]])[0].subject]
+                before = ask(by_id[q["follow_up_of"]])[0]
+                previous, said = [before.subject], before.said
             query, hits = retrieve(q["question"], index, previous, RANKED)
-            answered[q["id"]] = compose(query, hits, index, **options), hits
+            answered[q["id"]] = compose(query, hits, index, said=said, **options), hits
         return answered[q["id"]]
 
     outcomes = []

@@ -5,8 +5,15 @@ fetch -> RawPage -> extract -> Document -> chunk -> Passage -> index -> Hit -> a
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from dataclasses import asdict, dataclass, field
+
+
+def said_key(text: str) -> str:
+    """A short fingerprint of a quoted sentence, whatever its spacing or case: what a
+    conversation carries to tell which sentences its last answer already showed."""
+    return hashlib.blake2b(" ".join(text.split()).lower().encode(), digest_size=6).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +279,14 @@ class Answer:
     did_you_mean: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()  # and, for any answer, from the sections beside
     evidence: object = field(default=None, compare=False)  # answer/confidence.py Evidence
+
+    @property
+    def said(self) -> tuple[str, ...]:
+        """Fingerprints (said_key) of the sentences this answer quoted, which a
+        follow-up in the same conversation does not quote again."""
+        if self.no_answer:
+            return ()
+        return tuple(said_key(s.text) for s in self.sentences if s.kind == "sentence")
 
     def to_json(self) -> dict:
         # Written out rather than dataclasses.asdict: this runs for every answer served.

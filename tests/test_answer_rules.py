@@ -588,6 +588,18 @@ def test_a_follow_up_that_points_back_keeps_its_subject(corpus_index):
     assert after.reading.startswith("Artlift: ")
 
 
+def test_a_follow_up_does_not_quote_again_what_the_last_answer_quoted(corpus_index):
+    before = answer("what were the start and end dates of phase two?", corpus_index)
+    quoted = {s.text for s in before.sentences}
+    question = "What changed compared with phase one?"
+    again = answer(question, corpus_index, previous=[before.subject])
+    assert quoted & {s.text for s in again.sentences}  # else the rule would not be at work
+    follow = answer(question, corpus_index, previous=[before.subject], said=before.said)
+    assert follow.follow_up and not follow.no_answer
+    assert not quoted & {s.text for s in follow.sentences}
+    assert "phase" in follow.text.lower()
+
+
 def test_a_follow_up_carries_the_page_a_question_named(corpus_index):
     # The question's first asking part ("which museums took part") would lose its name.
     before = answer(

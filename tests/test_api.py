@@ -7,6 +7,7 @@ import urllib.request
 import pytest
 
 from web import create_app
+from web.conversations import MAX_SAID, ConversationTokens
 
 from .conftest import LiveServer
 
@@ -92,6 +93,33 @@ def test_conversation_id_carries_the_conversation_to_another_server(corpus_index
     with LiveServer(create_app(config)) as three:
         _, data = call_json(three, "/api/query", follow)
         assert data["follow_up"] is False
+
+
+def test_a_follow_up_on_another_server_does_not_repeat_the_last_answer(corpus_index_root):
+    """What the last answer quoted travels in the conversation id, as its subject does,
+    so whichever server answers the follow-up does not quote it again."""
+    config = {"INDEX_DIR": str(corpus_index_root), "DB_PATH": "", "SECRET_KEY": "shared"}
+    with LiveServer(create_app(config)) as one, LiveServer(create_app(config)) as two:
+        first = {"question": "what were the start and end dates of phase two?"}
+        _, before = call_json(one, "/api/query", first)
+        follow = {
+            "question": "What changed compared with phase one?",
+            "conversation_id": before["conversation_id"],
+        }
+        _, after = call_json(two, "/api/query", follow)
+    assert after["follow_up"] is True and not after["no_answer"]
+    quoted = {s["text"] for s in before["sentences"]}
+    assert quoted and not quoted & {s["text"] for s in after["sentences"]}
+
+
+def test_a_conversation_id_carries_at_most_a_few_fingerprints():
+    tokens = ConversationTokens(b"key")
+    said = tuple(f"{n:012x}" for n in range(20))
+    token = tokens.add("", "Phase two", [], said)
+    assert tokens.read(token) == (["Phase two"], said[:MAX_SAID])
+    # what is not a fingerprint is dropped, the rest still read
+    odd = tokens.add("", "Phase two", [], ("<script>", "a" * 12))
+    assert tokens.read(odd) == (["Phase two"], ("a" * 12,))
 
 
 def test_out_of_scope_question_is_not_answered(live_server):

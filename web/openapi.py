@@ -98,8 +98,9 @@ _CONVERSATION = {
     "type": "string",
     "pattern": CONVERSATION_PATTERN,
     "description": (
-        "A signed token carrying the conversation's recent subjects: send the one the "
-        "last answer returned. One not signed by this service starts a new conversation."
+        "A signed token carrying the conversation's recent subjects and what its last "
+        "answer quoted (not quoted again): send the one the last answer returned. One not "
+        "signed by this service starts a new conversation."
     ),
 }
 

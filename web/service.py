@@ -201,12 +201,13 @@ def run_query(
     index = index_or_503()
     conversations = current_app.extensions["ccp_conversations"]
     started = time.perf_counter()
-    previous = [] if new_conversation else conversations.previous(conversation_id)
+    previous, said = ([], ()) if new_conversation else conversations.read(conversation_id)
     options = answer_options(top_k, filters)
-    result = answered(question, index, previous, options)
+    result = answered(question, index, previous, options, said)
     took = (time.perf_counter() - started) * 1000
-    # The conversation's next id: a token carrying this answer's subject too.
-    conversation_id = conversations.add(conversation_id, result.subject, previous)
+    # The conversation's next id: a token carrying this answer's subject too, and what
+    # it quoted.
+    conversation_id = conversations.add(conversation_id, result.subject, previous, result.said)
     logbook = current_app.extensions["ccp_logbook"]
     answer_id = logbook.record_answer(result, index.version) if logbook else None
     return QueryResult(result, conversation_id, index.version, took, answer_id)
@@ -236,15 +237,24 @@ def asker(index: SearchIndex, options: dict) -> tuple[Ask, tuple]:
     return ask, tuple(sorted(options.items()))
 
 
-def answered(question: str, index: SearchIndex, previous: list[str], options: dict) -> Answer:
+def answered(
+    question: str,
+    index: SearchIndex,
+    previous: list[str],
+    options: dict,
+    said: tuple[str, ...] = (),
+) -> Answer:
     """The question's answer with its ways on, after the conversation's `previous`
-    subjects: kept and served again for the same question, subjects and options on the
-    same index version (web/answers.py), everything that shapes the answer."""
-    key = (question, tuple(previous), tuple(sorted(options.items())))
+    subjects and the sentences its last answer quoted (`said`): kept and served again
+    for the same question, subjects, sentences and options on the same index version
+    (web/answers.py), everything that shapes the answer."""
+    key = (question, tuple(previous), tuple(said), tuple(sorted(options.items())))
     return current_app.extensions["ccp_answers"].get(
         index.version,
         key,
-        lambda: with_ways_on(answer(question, index, previous=previous, **options), index, options),
+        lambda: with_ways_on(
+            answer(question, index, previous=previous, said=said, **options), index, options
+        ),
     )
 
 
@@ -268,14 +278,16 @@ def replay(
     index = index_or_503()
     options = answer_options(settings_of(current_app).top_k, check_filters(filters))
     previous: list[str] = []
+    said: tuple[str, ...] = ()
     turns = []
     for question in questions[-MAX_HISTORY:]:
         try:
             question = check_question(question)
         except ApiError:
             continue
-        result = answered(question, index, previous, options)
-        previous = [result.subject]  # a follow-up is read with the subject just before
+        result = answered(question, index, previous, options, said)
+        # a follow-up is read with the subject just before, and what was quoted for it
+        previous, said = [result.subject], result.said
         turns.append(QueryResult(result, conversation_id, index.version, 0.0))
     return turns
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import replace
 from functools import lru_cache
 from urllib.parse import urljoin
@@ -71,6 +72,7 @@ def answer(
     index: SearchIndex,
     *,
     previous: list[str] | None = None,
+    said: Collection[str] = (),
     top_k: int = default("top_k"),
     filters: Filters | None = None,
     **options,
@@ -82,12 +84,14 @@ def answer(
         index: the passage index to search.
         previous: the subjects of the conversation's earlier answers, oldest first, so
             that a follow-up ("and how long did it run?") is read in context.
+        said: what the conversation's last answer quoted (its `said`), which a
+            follow-up does not choose again while anything else will do.
         top_k: passages to retrieve; the answer draws on the best `max_passages`.
         filters: the kinds of page the answer may quote (None: any).
         options: the rest of `compose`'s settings.
     """
     query, hits = retrieve(question, index, previous, k=max(top_k, NEAREST), filters=filters)
-    return compose(query, hits, index, top_k=top_k, filters=filters, **options)
+    return compose(query, hits, index, top_k=top_k, filters=filters, said=said, **options)
 
 
 def compose(
@@ -102,6 +106,7 @@ def compose(
     min_confidence: float = default("min_confidence"),
     base_url: str = "",
     filters: Filters | None = None,
+    said: Collection[str] = (),
 ) -> Answer:
     """Compose the answer to a question already read and searched (see `answer`).
 
@@ -159,6 +164,7 @@ def compose(
         max_passages,
         subjects,
         _further_parts(asked[1:], weights, index),
+        frozenset(said) if query.follow_up else frozenset(),
     )
     if units:
         first = units[0]
