@@ -588,6 +588,21 @@ def test_a_follow_up_that_points_back_keeps_its_subject(corpus_index):
     assert after.reading.startswith("Artlift: ")
 
 
+def test_a_glossary_entry_quoted_in_any_answer_is_shown_under_its_term(corpus_index):
+    # not a definition question, yet it quotes the Contracts Finder entry, whose body
+    # leaves its subject unsaid: it is shown under its term, not as a fragment
+    result = answer(
+        "How can my arts organisation get involved before a tender is advertised?", corpus_index
+    )
+    entry = next(s for s in result.sentences if s.text.startswith("The UK government website"))
+    assert entry.term == "Contracts Finder"
+    assert "Contracts Finder: The UK government website" in result.text
+    # an entry that opens with its own name needs no term ("A grant funds ...")
+    result = answer("When is a grant better than a tender for a small arts provider?", corpus_index)
+    named = next(s for s in result.sentences if s.text.startswith("A grant funds"))
+    assert named.term == ""
+
+
 def test_a_follow_up_does_not_quote_again_what_the_last_answer_quoted(corpus_index):
     before = answer("what were the start and end dates of phase two?", corpus_index)
     quoted = {s.text for s in before.sentences}

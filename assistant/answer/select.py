@@ -327,12 +327,51 @@ def choose(
         term = _term(first, subjects)
         if term:
             units[0] = replace(units[0], term=term)
+    for i, unit in enumerate(units):  # a glossary entry's body, anywhere, under its term
+        term = "" if unit.term else _entry_term(unit)
+        if term:
+            units[i] = replace(unit, term=term)
     opening = units[0]
     if opening.kind == "list" and not opening.lead:
         # A list that opens the answer with no sentence leading into it ("• Look beyond
         # health and care. ...") is shown under the heading it stands under on its page.
         units[0] = replace(opening, term=opening.hit.passage.section)
     return units
+
+
+_ASKING_HEADING = re.compile(r"(?i)(?:who|what|when|where|why|which|how)\b")
+_ARTICLE = re.compile(r"^\s*(?:a|an|the)\s+", re.I)
+
+
+def _entry_term(unit: Unit) -> str:
+    """The term a glossary entry's first sentence defines without naming it ("A group
+    of providers that bid for and deliver work together." under "Consortium"), so that
+    it is shown as "Consortium: A group ...", not as a fragment without its subject (a
+    blind reader preferred such answers 14 to 0, 2 the same). Glossaries are the pages
+    whose title says so; "" for anything else."""
+    passage = unit.hit.passage
+    if unit.kind != "sentence" or not passage.heading_path:
+        return ""
+    if "glossary" not in passage.title.lower():
+        return ""
+    parts = parts_of(passage)
+    if not parts.pieces or unit.start != parts.pieces[0].start:
+        return ""
+    heading = passage.heading_path[-1]
+    if len(heading.split()) > 6 or _ASKING_HEADING.match(heading):
+        return ""
+    text = passage.text[unit.start : unit.end]
+    if LEANS_BACK.match(text):
+        return ""
+    # It names its subject itself when it opens with it ("A grant funds ..." under
+    # "Grant and contract", "A framework agreement is ..." under "Framework agreement
+    # and lots").
+    opening = _ARTICLE.sub("", text, count=1).lower()
+    name = heading.split(" (")[0]
+    names = [n.strip().lower() for n in (name, *name.split(" and ")) if n.strip()]
+    if any(opening.startswith(n) for n in names):
+        return ""
+    return heading
 
 
 def _carrying_on(first: _Scored, parts: PassageParts, n: int) -> list[int]:
