@@ -107,6 +107,7 @@ class Piece:
     leans_back: bool
     announces: bool = False  # says how many things the next sentence gives (ANNOUNCES)
     aside: bool = False  # says where the page stands, not its subject (PROVENANCE)
+    said: str = ""  # its fingerprint (models.said_key), to know it was quoted before
 
 
 @dataclass(slots=True)
@@ -199,6 +200,7 @@ def _read_parts(passage: Passage) -> PassageParts:
                 and len(piece.split()) <= ANNOUNCES_WORDS
                 and ANNOUNCES.match(piece) is not None,
                 aside=atom.kind == "sentence" and PROVENANCE.match(piece) is not None,
+                said=said_key(piece),
             )
         )
     heading = frozenset(analyze(passage.heading_path[-1])) if passage.heading_path else frozenset()
@@ -263,7 +265,7 @@ def choose(
     subjects = subjects or (kind.subject,)
     scored = _score_all(hits, kind, weights, query, vector, passages)
     if said:
-        scored = [s for s in scored if said_key(s.piece.key) not in said] or scored
+        scored = [s for s in scored if s.piece.said not in said] or scored
     if not scored:
         return []
     # The answer may open from any retrieved section of the best hit's page, the one
@@ -339,7 +341,6 @@ def choose(
     return units
 
 
-_ASKING_HEADING = re.compile(r"(?i)(?:who|what|when|where|why|which|how)\b")
 _ARTICLE = re.compile(r"^\s*(?:a|an|the)\s+", re.I)
 
 
@@ -358,7 +359,8 @@ def _entry_term(unit: Unit) -> str:
     if not parts.pieces or unit.start != parts.pieces[0].start:
         return ""
     heading = passage.heading_path[-1]
-    if len(heading.split()) > 6 or _ASKING_HEADING.match(heading):
+    words = heading.lower().split()
+    if not words or len(words) > 6 or words[0] in _WH:
         return ""
     text = passage.text[unit.start : unit.end]
     if LEANS_BACK.match(text):
@@ -405,7 +407,7 @@ def _answering(
         and (s.rank < passages or s.hit.passage.url == best_page)
         and not _among(picked, s.hit, s.index)
         and not (echo and echo in s.piece.key)
-        and not (said and said_key(s.piece.key) in said)
+        and s.piece.said not in said
     ]
     if kind.kind in kinds.EXACT:
         answering = [s for s in answering if kinds.states(kind, _text(s))] or answering
