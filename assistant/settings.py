@@ -47,7 +47,9 @@ class Settings:
 
     # How questions are answered.
     top_k: int = _setting(5, "passages retrieved for a question", 1, 20, group=ANSWER)
-    answer_sentences: int = _setting(4, "most sentences in an answer", 1, 8, group=ANSWER)
+    answer_sentences: int = _setting(
+        4, "most sentences in an answer, one more for each further part asked", 1, 8, group=ANSWER
+    )
     answer_passages: int = _setting(
         3, "most passages an answer draws sentences from", 1, 8, group=ANSWER
     )

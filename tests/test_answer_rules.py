@@ -107,6 +107,16 @@ def test_a_part_of_a_question_may_be_answered_from_any_section_of_the_best_page(
     assert corpus_index.by_id[dated.passage_id].url == searched[0].passage.url
 
 
+def test_each_further_part_of_a_question_gets_room_of_its_own(corpus_index):
+    # "who was involved" takes a sentence of its own; what the group did is still quoted
+    # (in four sentences it was cut).
+    question = "What did the Torbay locality group do and who was involved?"
+    result = answer(question, corpus_index)
+    assert "Daisi" in result.text and "Sustainability and Transformation Plan" in result.text
+    assert len(result.sentences) == 5
+    assert len(answer(question, corpus_index, max_sentences=3).sentences) <= 4
+
+
 def test_a_definition_opens_with_what_the_subject_is(corpus_index):
     result = answer("What is social prescribing?", corpus_index)
     opening = result.sentences[0]

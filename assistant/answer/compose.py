@@ -111,7 +111,11 @@ def compose(
     """Compose the answer to a question already read and searched (see `answer`).
 
     Args:
-        max_sentences: most pieces in the answer.
+        max_sentences: most pieces in the answer; a question of several parts ("... and
+            who was involved?") gets one more for each part after the first, whose
+            answer would otherwise crowd out the rest of the first part's (a blind
+            reader preferred such answers 39 to 19; every key fact rose on every
+            held-out part, by 0.019 to 0.045).
         max_passages: most passages the answer quotes from.
         min_coverage: below this share of the question found in the best passage, the
             answer says the guidance does not cover it.
@@ -160,7 +164,7 @@ def compose(
         _focused(weights, query.own_terms) if query.follow_up else weights,
         query,
         query.own_vector,
-        max_sentences,
+        max_sentences + len(asked) - 1,
         max_passages,
         subjects,
         _further_parts(asked[1:], weights, index),
