@@ -107,6 +107,24 @@ def test_a_part_of_a_question_may_be_answered_from_any_section_of_the_best_page(
     assert corpus_index.by_id[dated.passage_id].url == searched[0].passage.url
 
 
+def test_a_request_in_a_question_is_a_part_of_it(corpus_index):
+    # Every part of a sentence that ends in a question mark asks, however it opens; a
+    # short topic before a dash does not, and scene-setting sentences do not.
+    assert kinds.parts(
+        "We're six staff. Realistically can a charity our size win a contract on our own, "
+        "or do we have to team up with a bigger provider?"
+    ) == [
+        "Realistically can a charity our size win a contract on our own",
+        "do we have to team up with a bigger provider?",
+    ]
+    question = (
+        "Quick summary of the NEF Art of Commissioning report please - what were the main barriers?"
+    )
+    assert kinds.parts(question)[1] == "what were the main barriers?"
+    result = answer(question, corpus_index)
+    assert "The burden of proof on new providers" in result.text
+
+
 def test_each_further_part_of_a_question_gets_room_of_its_own(corpus_index):
     # "who was involved" takes a sentence of its own; what the group did is still quoted
     # (in four sentences it was cut).

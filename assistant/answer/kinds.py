@@ -116,15 +116,29 @@ _NEXT_PART = re.compile(
     re.I,
 )
 MAX_PARTS = 3  # parts of one question answered each on its own
+# A piece of a question's sentence that does not open as a question asks all the same
+# when it is this long ("Quick summary of the NEF report please - ..."); a shorter one
+# names the topic ("museums on prescription - what was it?").
+REQUEST_WORDS = 5
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _ASKS = re.compile(_ASKING, re.I)
 
 
 def parts(question: str) -> list[str]:
     """The parts of a question that each ask something ("Who wrote it", "when did it
     come out?"), in order; sentences that only set the scene ("I'm updating our page.")
-    are left out, unless nothing else asks."""
-    pieces = [p.strip() for p in _NEXT_PART.split(question) if p and p.strip()]
-    asking = [p for p in pieces if p.endswith("?") or _ASKS.match(p)]
+    are left out, unless nothing else asks. A sentence that ends in a question mark
+    asks in each of its parts but a short topic ("Realistically can a charity our size
+    win a contract on its own, or do we have to team up?")."""
+    asking = []
+    for sentence in _SENTENCE_END.split(question.strip()):
+        pieces = [p.strip() for p in _NEXT_PART.split(sentence) if p and p.strip()]
+        asks = sentence.rstrip().endswith("?")
+        asking += [
+            p
+            for p in pieces
+            if p.endswith("?") or _ASKS.match(p) or (asks and len(p.split()) >= REQUEST_WORDS)
+        ]
     return (asking or [question.strip()])[:MAX_PARTS]
 
 
