@@ -257,6 +257,14 @@ def test_a_list_comes_with_its_lead_in_and_all_its_items(corpus_index):
     assert any(s["kind"] == "list" and s["items"] == list(listed.items) for s in data)
 
 
+def test_a_list_that_goes_on_from_a_quoted_sentence_comes_with_it(corpus_index):
+    # The issue's own example: the answer quoted only "The report's recommendations were
+    # addressed to commissioners.", not the list of them that follows.
+    result = answer("What did NEF's Art of Commissioning report recommend?", corpus_index)
+    listed = next(s for s in result.sentences if s.kind == "list" and "NEF asked" in s.lead)
+    assert any(item.startswith("Commission for outcomes.") for item in listed.items)
+
+
 def test_a_section_that_announces_its_subsections_quotes_their_headings(corpus_index):
     """The barriers section says only that there were four; each has a subsection."""
     result = answer("What barriers did NEF find?", corpus_index)

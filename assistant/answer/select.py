@@ -470,6 +470,7 @@ def _units(picked: list[_Scored], covered_by, max_units: int, must: int = 1) -> 
             and not new_terms
             and not repeat
             and n >= must
+            and not _lists_on(s, taken)
         ):
             continue  # another page's piece must add something the question asks
         quoted = units + [unit for _, unit in support]
@@ -490,6 +491,19 @@ def _units(picked: list[_Scored], covered_by, max_units: int, must: int = 1) -> 
     support.sort(key=lambda pair: (pair[0], order(pair[1])))
     kept = [unit for _, unit in support[: max(0, max_units - len(units))]]
     return _announced(units + sorted(kept, key=order))
+
+
+def _lists_on(s: _Scored, taken: set[tuple[str, int]]) -> bool:
+    """A list that goes straight on from a quoted sentence of its section ("The report's
+    recommendations were addressed to commissioners." then "In summary, NEF asked them
+    to: ..."): what the sentence promises."""
+    pieces = parts_of(s.hit.passage).pieces
+    return (
+        s.piece.group >= 0
+        and s.index > 0
+        and pieces[s.index - 1].group != s.piece.group
+        and (s.hit.passage.id, pieces[s.index - 1].start) in taken
+    )
 
 
 def _announced(units: list[Unit]) -> list[Unit]:
