@@ -185,6 +185,19 @@ def test_a_definition_opens_a_page_titled_by_its_subject_and_goes_on_from_that_p
     assert not kinds.title_names("the JSNA", "Health and wellbeing boards and the JSNA")
 
 
+def test_a_definition_finds_the_page_titled_by_its_subject(corpus_index):
+    # The issue's example: "What was the Kent pilot?" opened with how Kent planned it,
+    # as the page's opening section was not among the passages found.
+    result = answer("What was the Kent pilot?", corpus_index)
+    assert result.sentences[0].text.startswith(
+        "Kent County Council was one of the Cultural Commissioning Programme's two"
+    )
+    # A one-word subject is not named by a title with a word more ("The commissioning
+    # cycle" is no definition of commissioning).
+    result = answer("What is commissioning?", corpus_index)
+    assert "four stages" not in result.sentences[0].text
+
+
 def test_a_glossary_entry_answers_under_its_heading(corpus_index):
     result = answer("What does commissioning mean?", corpus_index)
     opening = result.sentences[0]

@@ -417,9 +417,10 @@ def _focused(weights: dict[str, float], own: set[str] | frozenset[str]) -> dict[
 
 
 def _entries(index: SearchIndex, subjects: tuple[str, ...], hits: list[Hit]) -> list[Hit]:
-    """Sections headed by the subject's own name (a glossary entry, "The JSNA") that the
-    search did not return: the plainest definition is often there, in a short passage
-    that ranks below longer ones about the subject. Found among the best matches for the
+    """Sections headed by the subject's own name (a glossary entry, "The JSNA"), or
+    opening a page titled by it ("The Kent commissioner pilot"), that the search did not
+    return: the plainest definition is often there, in a short passage that ranks below
+    longer ones about the subject. Found among the best matches for the
     subject's words alone (its heading holds them all), scored as the last hit."""
     seen = {h.passage.id for h in hits}
     floor = hits[-1].score if hits else 0.0
@@ -427,7 +428,14 @@ def _entries(index: SearchIndex, subjects: tuple[str, ...], hits: list[Hit]) -> 
     for name in subjects:
         for hit in index.search_terms(Counter(analyze(name)), ENTRY_SEARCH):
             path = hit.passage.heading_path
-            if hit.passage.id not in seen and path and kinds.heading_names(name, path[-1]):
+            # (A title naming a one-word subject give or take a word of its own, "The
+            # commissioning cycle" for "commissioning", is about something else.)
+            named = (
+                kinds.heading_names(name, path[-1])
+                if path
+                else len(name.split()) > 1 and kinds.title_names(name, hit.passage.title)
+            )
+            if hit.passage.id not in seen and named:
                 seen.add(hit.passage.id)
                 found.append(Hit(hit.passage, floor, hit.row))
     return found[:ENTRIES]
