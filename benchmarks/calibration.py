@@ -32,7 +32,14 @@ from assistant.index import load_current
 
 ROOT = Path(__file__).resolve().parent.parent
 FIT_ON = ("tuning", "blind")
-JUDGED_ON = ("validation", "blind-holdout", "blind-holdout-2", "blind-holdout-3")
+JUDGED_ON = (
+    "validation",
+    "blind-holdout",
+    "blind-holdout-2",
+    "blind-holdout-3",
+    "blind-holdout-4",
+    "blind-holdout-5",
+)
 BANDS = np.linspace(0, 1, 6)  # five bands of confidence
 
 
