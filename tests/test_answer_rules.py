@@ -523,6 +523,18 @@ def test_a_question_plainly_about_a_section_is_answered_in_its_own_words(corpus_
     assert not result.no_answer and "JSNA" in result.sentences[0].text
 
 
+def test_a_question_that_sets_a_scene_is_judged_by_what_it_asks(corpus_index):
+    # The scene ("feedback forms, photos and quotes") diluted how much of the question
+    # the best section covered, and the question was declined as not covered.
+    question = (
+        "We've only ever done feedback forms, photos and quotes from participants. "
+        "What wellbeing questionnaires or scales do commissioners actually trust?"
+    )
+    result = answer(question, corpus_index)
+    assert not result.no_answer
+    assert "WEMWBS" in result.text
+
+
 def test_practical_details_are_declined_with_a_reason(corpus_index):
     result = answer("How much is a ticket for the seminar and how do I book a place?", corpus_index)
     assert result.no_answer and result.referral.name == "practical details"

@@ -131,6 +131,15 @@ def compose(
         subject = {t: w for t, w in weights.items() if t in set(analyze(kind.subject))}
         coverage = max(coverage, _coverage(hits, query, subject))
     related = (index.similarity(hits[0], query.vector) if hits else None) or 0.0
+    asked = kinds.parts(query.question)  # what it asks, once: its further parts and subject
+    asking = " ".join(asked)
+    if hits and not query.follow_up and asking != query.question.strip():
+        # A question that sets a scene first ("We've only ever done feedback forms ...
+        # What wellbeing scales do commissioners expect?") is about what it asks.
+        own = set(analyze(asking))
+        asked_weights = {t: w for t, w in weights.items() if t in own}
+        coverage = max(coverage, _coverage(hits, query, asked_weights))
+        related = max(related, index.similarity(hits[0], index.embed_query(asking)) or 0.0)
     typed = [t for t, n in query.terms.items() if n >= 1]
     unfamiliar = sum(t not in index.vocabulary for t in typed) / max(len(typed), 1)
     evidence = Evidence(
@@ -149,7 +158,6 @@ def compose(
         return _decline(query, hits, index, evidence, referral, current, base_url)
 
     hits = hits[:top_k]
-    asked = kinds.parts(query.question)  # what it asks, once: its further parts and subject
     subjects: tuple[str, ...] = (kind.subject,)
     if kind.subject:  # a definition's subject, and its other names (none without one)
         equivalents = expand_synonyms(kind.subject, index.synonyms)
