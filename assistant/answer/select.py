@@ -302,9 +302,10 @@ def choose(
             picked.append(answering)
     answers_parts = len(picked)  # pieces that must be quoted, whatever else is
     # What follows the first piece in its section usually carries on its answer ("Two
-    # results stand out. First, ... Second, ...").
+    # results stand out. First, ... Second, ..."), as much for a question of several
+    # parts, whose answer has a place more for each (see compose).
     following = {s.index: s for s in scored if s.hit is first.hit}
-    for i in _carrying_on(first, parts, CONTINUE - (answers_parts - 1)):
+    for i in _carrying_on(first, parts, CONTINUE):
         if not _among(picked, first.hit, i):
             piece = parts.pieces[i]
             picked.append(following.get(i) or _Scored(first.rank, first.hit, i, piece, 0.0, 0.0))
