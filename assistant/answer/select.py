@@ -334,11 +334,12 @@ def choose(
         term = "" if unit.term else _entry_term(unit)
         if term:
             units[i] = replace(unit, term=term)
-    opening = units[0]
-    if opening.kind == "list" and not opening.lead:
-        # A list that opens the answer with no sentence leading into it ("• Look beyond
-        # health and care. ...") is shown under the heading it stands under on its page.
-        units[0] = replace(opening, term=opening.hit.passage.section)
+    for i, unit in enumerate(units):
+        if unit.kind == "list" and not unit.lead:
+            # A list with no sentence leading into it ("• Look beyond health and care.
+            # ...") is shown under the heading it stands under on its page, wherever it
+            # comes in the answer.
+            units[i] = replace(unit, term=unit.hit.passage.section)
     return units
 
 
