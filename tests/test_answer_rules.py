@@ -447,6 +447,18 @@ def test_a_list_two_pages_give_is_shown_once(corpus_index):
     assert result.text.count("York Theatre Royal") == 1
 
 
+def test_no_answer_quotes_a_list_of_web_addresses(corpus_index):
+    # A document's "Sources" section, a list of bare addresses, was quoted as two walls
+    # of links under an answer about the programme's evaluation.
+    question = (
+        "Did the programme's own evaluation find it actually changed how commissioners "
+        "behaved, or was it mostly arts orgs that benefited?"
+    )
+    result = answer(question, corpus_index)
+    quoted = [s.text for s in result.sentences] + [i for s in result.sentences for i in s.items]
+    assert quoted and not any(q.strip().startswith(("http://", "https://")) for q in quoted)
+
+
 def test_no_answer_quotes_a_pointer_to_another_page(corpus_index):
     """The corpus has sentences that only send the reader elsewhere, some long ("For the
     research evidence ... including ..., see research and reviews.", "The JSNA is

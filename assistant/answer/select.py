@@ -21,6 +21,7 @@ from .units import Group, layout
 
 MAX_ITEMS = 8  # a list shows this many items, then "and N more"
 MAX_ROWS = 6  # a table shows this many rows, then "and N more"
+BARE_ADDRESS = re.compile(r"\s*(?:https?://|www\.)\S*\s*$")
 SIGNPOST = re.compile(r"\s*(See|See also|Read more|For more|More on)\b", re.I)
 # A sentence that opens by pointing back ("It was...", "They said...") or that says
 # "there" of a place it does not name reads wrongly without the sentence before it.
@@ -178,9 +179,9 @@ def _read_parts(passage: Passage) -> PassageParts:
                 or _points_on(piece)
                 or not ENDS_SENTENCE.search(piece)
             )
-        ):
+        ) or BARE_ADDRESS.match(piece):
             continue  # says nothing about the subject, only where to read about it, or
-            # is not a sentence at all
+            # is not a sentence at all (a web address alone: a document's list of sources)
         leans = atom.kind == "sentence" and (
             LEANS_BACK.match(piece) is not None or THERE.search(piece) is not None
         )
