@@ -331,16 +331,14 @@ def choose(
         term = _term(first, subjects)
         if term:
             units[0] = replace(units[0], term=term)
-    for i, unit in enumerate(units):  # a glossary entry's body, anywhere, under its term
-        term = "" if unit.term else _entry_term(unit)
-        if term:
-            units[i] = replace(unit, term=term)
     for i, unit in enumerate(units):
+        # Anywhere in the answer, a glossary entry's body under its term, and a list with
+        # no sentence leading into it ("• Look beyond health and care. ...") under the
+        # heading it stands under on its page.
         if unit.kind == "list" and not unit.lead:
-            # A list with no sentence leading into it ("• Look beyond health and care.
-            # ...") is shown under the heading it stands under on its page, wherever it
-            # comes in the answer.
             units[i] = replace(unit, term=unit.hit.passage.section)
+        elif not unit.term and (term := _entry_term(unit)):
+            units[i] = replace(unit, term=term)
     return units
 
 
