@@ -703,6 +703,21 @@ def test_a_follow_up_carries_the_page_a_question_named(corpus_index):
     assert all("museums-on-prescription" in c.url for c in follow.citations)
 
 
+def test_a_bracket_inside_a_title_is_part_of_its_name(corpus_index):
+    # "The Public Services (Social Value) Act 2012" names the Act, not "public services":
+    # a question about libraries delivering public services is about the library it finds.
+    assert kinds.title_name("The Public Services (Social Value) Act 2012") == (
+        "The Public Services (Social Value) Act 2012"
+    )
+    assert kinds.title_name("CS3 (C3): a culture and sport consortium") == "CS3"
+    before = answer(
+        "Is there a case study of a library service being commissioned to deliver public "
+        "services?",
+        corpus_index,
+    )
+    assert before.subject == "Suffolk Libraries"
+
+
 @pytest.mark.parametrize(
     ("question", "subject"),
     [

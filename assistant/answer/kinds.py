@@ -403,9 +403,11 @@ def title_names(subject: str, title: str) -> bool:
 
 
 def title_name(title: str) -> str:
-    """A page title's name: up to any subtitle or bracket ("Artlift: arts on
-    prescription ..." -> "Artlift")."""
-    return re.split(r"\s*(?::|\(|\s[-–—]\s)", title, maxsplit=1)[0].strip()
+    """A page title's name: up to any subtitle, less a bracket that ends it ("Artlift:
+    arts on prescription ..." -> "Artlift"; "CS3 (C3): ..." -> "CS3"). A bracket inside
+    a name is part of it ("The Public Services (Social Value) Act 2012")."""
+    name = re.split(r"\s*(?::|\s[-–—]\s)", title, maxsplit=1)[0]
+    return re.sub(r"\s*\([^()]*\)$", "", name).strip()
 
 
 @lru_cache(maxsize=65_536)
