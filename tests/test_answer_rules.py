@@ -703,6 +703,19 @@ def test_a_follow_up_carries_the_page_a_question_named(corpus_index):
     assert all("museums-on-prescription" in c.url for c in follow.citations)
 
 
+def test_an_asking_part_of_small_words_carries_what_the_answer_was_about(corpus_index):
+    # "What was that about?" names nothing: the follow-up is about what the answer said.
+    before = answer(
+        "I heard Kent council paid for some arts projects for teenagers' wellbeing instead "
+        "of the usual services. What was that about?",
+        corpus_index,
+    )
+    opened = next(p for p in corpus_index.passages if p.id == before.sentences[0].passage_id)
+    assert before.subject == kinds.title_name(opened.title)
+    follow = answer("who delivered the sessions?", corpus_index, previous=[before.subject])
+    assert follow.reading == f"{before.subject}: who delivered the sessions?"
+
+
 def test_a_bracket_inside_a_title_is_part_of_its_name(corpus_index):
     # "The Public Services (Social Value) Act 2012" names the Act, not "public services":
     # a question about libraries delivering public services is about the library it finds.

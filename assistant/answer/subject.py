@@ -33,9 +33,15 @@ def answer_subject(
     page = _named_page(query.question, index)
     if page:
         return page
-    if named:
+    if named and _has_content(first_part):
         return question_subject(first_part)
+    # An asking part of only small words ("I heard Kent council paid for ... What was
+    # that about?") names nothing to carry: what the answer opened with is the subject.
     return _answer_subject(units[0].hit.passage) if units else question_subject(first_part)
+
+
+def _has_content(text: str) -> bool:
+    return any(t not in STOP_WORDS for t in tokens(text))
 
 
 def _refers_back(query: Query) -> bool:
@@ -86,9 +92,9 @@ def _page_names(index: SearchIndex) -> tuple[re.Pattern | None, dict[str, str]]:
 
 def _answer_subject(passage: Passage) -> str:
     """What an answer was about, for a follow-up to refer to: the title of the page it
-    opened with, up to any subtitle ("Artlift: arts on prescription ..." -> "Artlift")."""
-    title = re.split(r"\s*(?::|\s[-–—]\s)", passage.title, maxsplit=1)[0]
-    return title[:SUBJECT_MAX_CHARS]
+    opened with, by its name (`kinds.title_name`: "Artlift: arts on prescription ..." ->
+    "Artlift")."""
+    return kinds.title_name(passage.title)[:SUBJECT_MAX_CHARS]
 
 
 # "Who ran the programme?": the verb after "who"; "When did the second phase start?": the
