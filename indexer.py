@@ -136,7 +136,9 @@ def _names(paths: list[Path]) -> str:
     return " ".join(str(p) for p in paths)
 
 
-def _figure(value: float | int) -> str:
+def _figure(value: float | int | None) -> str:
+    if value is None:
+        return "-"  # nothing to measure in this part
     return str(value) if isinstance(value, int) else f"{value:.3f}"
 
 

@@ -22,7 +22,11 @@ The parts keep the figures honest:
   measured late on 2026-12-04, after every decision so far;
 - `first` and `first-holdout`: an eighth round, a newcomer's first questions (short and
   general, many about the programme itself), split at random once: decisions may look
-  at `first`, never at `first-holdout`.
+  at `first`, never at `first-holdout`;
+- `blind-oos` and `blind-oos-holdout`: a round of questions the guidance does not
+  answer (personal data, other funders, legal advice, the present, practical details,
+  near misses), written blind and split by id, odd and even: decisions may look at
+  `blind-oos`, never at `blind-oos-holdout`.
 """
 
 from __future__ import annotations
@@ -51,24 +55,28 @@ PARTS = (
     "first-holdout",
     "blind-holdout-4",
     "blind-holdout-5",
+    "blind-oos",
+    "blind-oos-holdout",
 )
 
 
 @dataclass(frozen=True)
 class Scores:
+    """A part's figures; a share of no questions (none answerable, no follow-ups) is None."""
+
     questions: int
     answerable: int  # standalone questions the guidance covers
-    section_hit_at_1: float  # the answering section is the first passage retrieved
-    section_hit_at_3: float  # ... among the first three
-    section_mrr: float  # mean reciprocal rank of the answering section
-    facts_in_answer: float  # every key fact is in the answer's own text
-    first_sentence_fact: float  # the answer's first sentence holds a key fact
-    answered_when_covered: float  # covered questions not declined
+    section_hit_at_1: float | None  # the answering section is the first passage retrieved
+    section_hit_at_3: float | None  # ... among the first three
+    section_mrr: float | None  # mean reciprocal rank of the answering section
+    facts_in_answer: float | None  # every key fact is in the answer's own text
+    first_sentence_fact: float | None  # the answer's first sentence holds a key fact
+    answered_when_covered: float | None  # covered questions not declined
     out_of_scope: int  # questions the guidance does not cover
-    declined_out_of_scope: float  # of those, the share declined
+    declined_out_of_scope: float | None  # of those, the share declined
     follow_ups: int
-    follow_ups_found: float  # follow-ups whose answering section is among the first three
-    follow_ups_answered: float  # follow-ups answered with every key fact
+    follow_ups_found: float | None  # follow-ups whose answering section is among the first three
+    follow_ups_answered: float | None  # follow-ups answered with every key fact
 
     def to_json(self) -> dict:
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
@@ -159,8 +167,10 @@ def score(outcomes: Iterable[Outcome]) -> Scores:
     uncovered = [o for o in outcomes if not o.question.get("page")]
     follow = [o for o in outcomes if o.question.get("page") and o.question.get("follow_up_of")]
 
-    def share(items: list, test) -> float:
-        return sum(1 for o in items if test(o)) / len(items) if items else 1.0
+    def share(items: list, test) -> float | None:
+        # None when there is nothing to measure (a part of out-of-scope questions only
+        # has no answerable ones): 1.0 would claim a perfect score.
+        return sum(1 for o in items if test(o)) / len(items) if items else None
 
     return Scores(
         questions=len(outcomes),
@@ -170,7 +180,7 @@ def score(outcomes: Iterable[Outcome]) -> Scores:
         section_mrr=(
             sum(1 / (o.rank + 1) for o in covered if o.rank is not None) / len(covered)
             if covered
-            else 1.0
+            else None
         ),
         facts_in_answer=share(with_facts, lambda o: o.facts),
         first_sentence_fact=share(with_facts, lambda o: o.first_fact),
