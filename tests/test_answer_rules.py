@@ -499,6 +499,7 @@ def test_no_answer_quotes_a_pointer_to_another_page(corpus_index):
         ("Could you send me the slides from the Doncaster seminar?", "records not held"),
         ("Is the Artlift coordinator still working at the surgery?", "personal data"),
         ("Which trusts and foundations fund arts for older people?", "other funders"),
+        ("What's the direct line for whoever ran the York consortium?", "personal data"),
     ],
 )
 def test_questions_for_someone_else_are_declined_with_where_to_go(corpus_index, question, referral):
@@ -556,6 +557,18 @@ def test_practical_details_are_declined_with_a_reason(corpus_index):
 def test_questions_about_this_year_are_declined_as_after_the_guidance(corpus_index):
     result = answer("What is Torbay's public health grant for this financial year?", corpus_index)
     assert result.no_answer and "2013" not in result.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can our library staff join the Reading Well training next month?",
+        "Which arts on prescription schemes are recruiting artists this term?",
+    ],
+)
+def test_next_month_and_this_term_ask_about_the_present(corpus_index, question):
+    result = answer(question, corpus_index)
+    assert result.no_answer and result.text.startswith("The guidance describes the programme")
 
 
 def test_the_askers_own_present_is_not_a_question_about_now(corpus_index):

@@ -36,8 +36,8 @@ SPECIFIC = 10  # a term in fewer than one passage in this many names something s
 SUBJECT_MAX_CHARS = 120  # what a conversation carries from one answer to the next
 # Questions about the present, which an archive of guidance cannot answer reliably.
 ABOUT_NOW = re.compile(
-    r"\b(today|tomorrow|this (financial |calendar )?(year|month|week)|next (year|round)|"
-    r"last year|current(ly)?|"
+    r"\b(today|tomorrow|(this|next|last) (financial |calendar |academic )?"
+    r"(year|month|week|quarter|term|round)|current(ly)?|"
     r"now|nowadays|these days|at the moment|right now|latest|upcoming)\b",
     re.I,
 )
