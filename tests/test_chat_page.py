@@ -1,6 +1,11 @@
 """The chat page rendered on the server: it works as a plain form without JavaScript."""
 
+from dataclasses import replace
+
 from bs4 import BeautifulSoup
+
+from assistant import answer
+from web.chat import LOW_CONFIDENCE, confidence_label
 
 
 def test_empty_page_welcomes_and_offers_examples(client):
@@ -74,3 +79,29 @@ def test_a_glossary_entry_is_shown_under_its_term(client):
     first = html.select_one(".answer-text p")
     assert first.select_one("strong.term").get_text() == "Commissioning"
     assert first.get_text().startswith("Commissioning: The whole process by which")
+
+
+def test_an_unlikely_answer_is_offered_as_the_nearest_the_guidance_comes(corpus_index):
+    good = answer("Who chaired the advisory group?", corpus_index)
+    assert good.confidence >= LOW_CONFIDENCE
+    assert confidence_label(good).startswith("Quoted from the guidance")
+    unlikely = replace(good, confidence=LOW_CONFIDENCE - 0.01)
+    label = confidence_label(unlikely)
+    assert label.startswith("The guidance may not answer exactly what you asked")
+    assert "%" not in label  # a hint, not a percentage
+
+
+def test_the_page_shows_the_label_the_answers_confidence_calls_for(client):
+    for question in (
+        "Who chaired the advisory group?",
+        "Can you recommend a good novel for my book club?",
+    ):
+        api = client.post("/api/query", json={"question": question}).json
+        html = BeautifulSoup(client.get("/", query_string={"q": question}).data, "html.parser")
+        shown = html.select_one("li.reply .meta").get_text()
+        if api["no_answer"]:
+            assert shown.startswith("Nothing quoted")
+        elif api["confidence"] < LOW_CONFIDENCE:
+            assert shown.startswith("The guidance may not answer exactly")
+        else:
+            assert shown.startswith("Quoted from the guidance")
