@@ -5,8 +5,10 @@
 For each standalone question of tests/eval/ with key facts, whether its answer holds
 every key fact (as `indexer.py eval` counts it), and whether quoting the whole first
 section retrieved, or the whole of the first three, would: the most that choosing
-sentences better could reach without better ranking. Prints a row per part and ends
-with one line of JSON.
+sentences better could reach without better ranking. And the other way round, whether
+the answer composed as usual would hold them with the labelled answering section put
+first among the passages found ("answering first"): what better ranking alone could
+reach. Prints a row per part and ends with one line of JSON.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ import argparse
 import json
 from collections import defaultdict
 
-from assistant.answer import retrieve
-from assistant.evaluate import PARTS, holds, load_questions, run
+from assistant.answer import compose, retrieve
+from assistant.evaluate import PARTS, RANKED, holds, load_questions, run
 from assistant.index import load_current
+from assistant.models import Hit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     index = load_current(args.index)
     questions = load_questions(ROOT / "tests/eval/questions.jsonl", ROOT / "tests/eval/blind.jsonl")
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    rows = {(p.url.removesuffix(".html"), p.anchor): i for i, p in enumerate(index.passages)}
     for outcome in run(index, questions):
         q = outcome.question
         if not q.get("page") or not q.get("facts") or q.get("follow_up_of"):
@@ -48,24 +52,42 @@ def main(argv: list[str] | None = None) -> int:
         row[1] += outcome.facts
         row[2] += all(holds(first, fact) for fact in q["facts"])
         row[3] += all(holds(three, fact) for fact in q["facts"])
+        row[4] += _holds_with_answering_first(index, q, rows.get((q["page"], q["heading"])))
     figures = {}
-    print(f"{'part':22} {'questions':>9} {'answers':>8} {'first section':>14} {'first three':>12}")
+    print(
+        f"{'part':22} {'questions':>9} {'answers':>8} {'first section':>14} "
+        f"{'first three':>12} {'answering first':>16}"
+    )
     order = sorted(counts, key=lambda p: PARTS.index(p) if p in PARTS else len(PARTS))
     for part in order:
-        n, answers, first, three = counts[part]
+        n, answers, first, three, answering_first = counts[part]
         figures[part] = {
             "questions": n,
             "answers": round(answers / n, 3),
             "first_section": round(first / n, 3),
             "first_three_sections": round(three / n, 3),
+            "answering_first": round(answering_first / n, 3),
         }
         f = figures[part]
         print(
             f"{part:22} {n:9d} {f['answers']:8.3f} {f['first_section']:14.3f} "
-            f"{f['first_three_sections']:12.3f}"
+            f"{f['first_three_sections']:12.3f} {f['answering_first']:16.3f}"
         )
     print(json.dumps({"benchmark": "ceiling", "parts": figures}))
     return 0
+
+
+def _holds_with_answering_first(index, question: dict, answering: int | None) -> bool:
+    """Whether the usual answer holds every key fact once the answering section (its
+    row) leads the passages found, the others kept in their order."""
+    query, hits = retrieve(question["question"], index, None, RANKED)
+    if answering is not None:
+        best = hits[0].score if hits else 1.0
+        rest = [hit for hit in hits if hit.row != answering][: RANKED - 1]
+        hits = [Hit(index.passages[answering], best, answering), *rest]
+    result = compose(query, hits, index)
+    text = "" if result.no_answer else result.text
+    return all(holds(text, fact) for fact in question["facts"])
 
 
 if __name__ == "__main__":
