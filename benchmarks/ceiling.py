@@ -44,15 +44,16 @@ def main(argv: list[str] | None = None) -> int:
         q = outcome.question
         if not q.get("page") or not q.get("facts") or q.get("follow_up_of"):
             continue
-        hits = retrieve(q["question"], index, None, 3)[1]
+        query, hits = retrieve(q["question"], index, None, RANKED)
         first = hits[0].passage.text if hits else ""
-        three = " ".join(hit.passage.text for hit in hits)
+        three = " ".join(hit.passage.text for hit in hits[:3])
         row = counts[q["part"]]
         row[0] += 1
         row[1] += outcome.facts
         row[2] += all(holds(first, fact) for fact in q["facts"])
         row[3] += all(holds(three, fact) for fact in q["facts"])
-        row[4] += _holds_with_answering_first(index, q, rows.get((q["page"], q["heading"])))
+        answering = rows.get((q["page"], q["heading"]))
+        row[4] += _holds_with_answering_first(index, q, query, hits, answering)
     figures = {}
     print(
         f"{'part':22} {'questions':>9} {'answers':>8} {'first section':>14} "
@@ -77,10 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _holds_with_answering_first(index, question: dict, answering: int | None) -> bool:
+def _holds_with_answering_first(
+    index, question: dict, query, hits: list[Hit], answering: int | None
+) -> bool:
     """Whether the usual answer holds every key fact once the answering section (its
     row) leads the passages found, the others kept in their order."""
-    query, hits = retrieve(question["question"], index, None, RANKED)
     if answering is not None:
         best = hits[0].score if hits else 1.0
         rest = [hit for hit in hits if hit.row != answering][: RANKED - 1]

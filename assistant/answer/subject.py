@@ -33,15 +33,11 @@ def answer_subject(
     page = _named_page(query.question, index)
     if page:
         return page
-    if named and _has_content(first_part):
+    if named and _content(first_part).strip():
         return question_subject(first_part)
     # An asking part of only small words ("I heard Kent council paid for ... What was
     # that about?") names nothing to carry: what the answer opened with is the subject.
     return _answer_subject(units[0].hit.passage) if units else question_subject(first_part)
-
-
-def _has_content(text: str) -> bool:
-    return any(t not in STOP_WORDS for t in tokens(text))
 
 
 def _refers_back(query: Query) -> bool:
