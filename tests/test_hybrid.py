@@ -25,6 +25,24 @@ def test_the_model_ships_in_its_wheel_and_knows_everyday_paraphrase():
     assert similarity[0, 2] < 0.2  # money is not a doctor
 
 
+def test_a_build_tokenises_word_by_word_with_the_tokens_of_whole_texts(corpus_index):
+    # A build tokenises each distinct word once, not each text whole; the token counts
+    # must be those of the whole texts, spaces, line breaks and special tokens included.
+    model = embed.embedder()
+    texts = [text for p in corpus_index.passages[:200] for text in embed.passage_texts(p)]
+    texts += ["two  spaces", "  leading", "a\nline break", "tab\there", "trailing ", "", " "]
+    texts += ["<s> special", "x </s> y <unk>", "café — naïve", "x \u2581y", "end  \u2581\u2581"]
+    counts = model._counts(texts, {}).toarray()
+    for row, encoding in zip(
+        counts, model._tokenizer.encode_batch(texts, add_special_tokens=False), strict=True
+    ):
+        assert np.array_equal(row, np.bincount(encoding.ids, minlength=len(row)))
+    # ... so a passage's vector is the one embedding its texts one at a time gives.
+    whole = model.embed(texts[:100])
+    single = np.stack([model.embed([t])[0] for t in texts[:100]])
+    assert np.allclose(whole, single, atol=1e-6)
+
+
 def test_a_question_in_words_the_guidance_never_uses_is_found_by_meaning(corpus_index):
     # No word of the question is in the index: TF-IDF alone finds nothing.
     assert corpus_index.search("bookworms", 3, hybrid=False) == []
