@@ -114,12 +114,13 @@ class Passage:
 
     @classmethod
     def from_json(cls, data: dict) -> Passage:
-        # A page's passages share its URL and title: one string each, not one per passage.
+        # A page's passages share its URL, title and headings: one string each, not one
+        # per passage.
         return cls(
             id=data["id"],
             url=sys.intern(data["url"]),
             title=sys.intern(data["title"]),
-            heading_path=tuple(data["heading_path"]),
+            heading_path=tuple(sys.intern(h) for h in data["heading_path"]),
             anchor=data.get("anchor"),
             text=data["text"],
             sentences=tuple((int(a), int(b)) for a, b in data["sentences"]),

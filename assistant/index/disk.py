@@ -31,7 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..models import Passage, Referral
-from . import embed, integrity
+from . import embed, integrity, stored
 
 if TYPE_CHECKING:
     from .search import SearchIndex
@@ -142,8 +142,7 @@ def _load(directory: Path, checksums: bool) -> Stored:
         ]
         idf = np.load(directory / "idf.npy", allow_pickle=False)
         matrix = _load_csr(directory / "matrix.npz")
-        with open(directory / "passages.jsonl", encoding="utf-8") as lines:
-            passages = [Passage.from_json(json.loads(line)) for line in lines]
+        passages = stored.read(directory / "passages.jsonl")
     except (OSError, ValueError, KeyError) as exc:
         raise _damaged(directory, str(exc)) from exc
     if matrix.shape != (len(passages), len(terms)) or len(idf) != len(terms):
