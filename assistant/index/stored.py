@@ -43,7 +43,8 @@ class PassageFile:
 
 class StoredPassage(Passage):
     """A Passage whose text, sentences and links are read from its index's file when
-    first used: the same in every way that can be seen, equality included."""
+    first used: every field reads as the Passage's would (to_json, equality and hashing
+    between stored passages included)."""
 
     __slots__ = ("_file", "_row")
 
