@@ -35,6 +35,22 @@ def test_misspelt_words_are_corrected_from_the_index(corpus_index):
     assert ("pilott", "pilot") in result.corrections and not result.no_answer
 
 
+def test_english_words_the_guidance_never_uses_are_left_as_typed(corpus_index):
+    # Each was once "corrected" to the guidance's nearest word: could, meant, were,
+    # whether, feeds, park.
+    for question in (
+        "Is a cold email to the council a good idea?",
+        "What does MEAT mean in a tender?",
+        "We're a small theatre: can't we bid?",
+        "Does the weather affect outdoor arts sessions?",
+        "Can we charge fees for parking at events?",
+    ):
+        assert prepare(question, corpus_index).corrections == (), question
+    # ... while misspellings of the guidance's words are still put right.
+    query = prepare("is there a perscription scheme for evalution?", corpus_index)
+    assert query.corrections == (("perscription", "prescription"), ("evalution", "evaluation"))
+
+
 def test_acronyms_find_their_spelt_out_form(corpus_index):
     query = prepare("What does SROI measure?", corpus_index)
     assert "social return on investment" in query.expanded_with

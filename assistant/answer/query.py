@@ -211,6 +211,26 @@ def similar_words(word: str, index: SearchIndex) -> list[str]:
     return [w for n in range(len(word) - 2, len(word) + 3) for w in buckets.get((word[:1], n), ())]
 
 
+def _english(word: str) -> bool:
+    """A word to leave as typed though the guidance never uses it: everyday English,
+    or an inflection of it ("fees", "parking"), or a contraction ("we're", "can't").
+    Corrected to the guidance's nearest words, "cold email" read "could email", "MEAT"
+    "meant", "weather" "whether" and "we're" "were" (about 50 of the development
+    questions); the misspellings corrected ("perscription", "comissioned") are none of
+    these."""
+    if "'" in word or "’" in word:
+        return True
+    bases = [word] + [
+        word[: -len(ending)]
+        for ending in _ENDINGS
+        if word.endswith(ending) and len(word) - len(ending) >= 3
+    ]
+    return any(everyday(base) for base in bases)
+
+
+_ENDINGS = ("s", "es", "ed", "d", "ing", "ly", "er", "ers")
+
+
 def _closest_word(lower: str, index: SearchIndex) -> str | None:
     """The index's closest word to an unknown `lower`, or None to leave it as typed."""
     vocabulary = index.words
@@ -220,6 +240,7 @@ def _closest_word(lower: str, index: SearchIndex) -> str | None:
         or lower in vocabulary
         or stem(lower) in index.vocabulary
         or lower.isdigit()
+        or _english(lower)
     ):
         return None
     close = difflib.get_close_matches(lower, similar_words(lower, index), n=3, cutoff=0.84)
