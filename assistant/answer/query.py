@@ -215,7 +215,7 @@ def _english(word: str) -> bool:
     """A word to leave as typed though the guidance never uses it: everyday English,
     or an inflection of it ("fees", "parking"), or a contraction ("we're", "can't").
     Corrected to the guidance's nearest words, "cold email" read "could email", "MEAT"
-    "meant", "weather" "whether" and "we're" "were" (about 50 of the development
+    "meant", "weather" "whether" and "we're" "were" (59 of the development
     questions); the misspellings corrected ("perscription", "comissioned") are none of
     these."""
     if "'" in word or "’" in word:
