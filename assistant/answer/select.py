@@ -31,6 +31,15 @@ LEANS_BACK = re.compile(
     r"Also|However|But|In (?:that|this) sense|Put simply|In other words|As a result|"
     r"In practice|Second)\b"
 )
+# ... or that points back within its first words or through a pronoun's aside ("Very
+# little of that money, it said, went to ...", "Marmot argued that most of these
+# inequalities ..."; a blind reader preferred answers that did not open with them 3 to 1).
+REFERS_BACK = re.compile(
+    r"\W*(?:[\w'’-]+\s+){0,5}?(?:of|with|for|in|on|to|from|by|at|about)\s+(?:that|these|those)"
+    r"\s+(?!who\b|which\b|whose\b|it\b|they\b|he\b|she\b|the\b|a\b|an\b)[a-z]"
+    r"|[^.;:]{0,80},\s+(?:it|they|he|she)\s+(?:said|says|noted|notes|added|argued|wrote|found|"
+    r"reported|explained|warned|suggested),"
+)
 # A short sentence announcing how many things follow, which the next sentence gives
 # ("The JSNA has two purposes.", "NPC drew on several kinds of evidence.").
 ANNOUNCES = re.compile(
@@ -183,7 +192,9 @@ def _read_parts(passage: Passage) -> PassageParts:
             continue  # says nothing about the subject, only where to read about it, or
             # is not a sentence at all (a web address alone: a document's list of sources)
         leans = atom.kind == "sentence" and (
-            LEANS_BACK.match(piece) is not None or THERE.search(piece) is not None
+            LEANS_BACK.match(piece) is not None
+            or THERE.search(piece) is not None
+            or REFERS_BACK.match(piece) is not None
         )
         pieces.append(
             Piece(
