@@ -650,6 +650,21 @@ def test_a_short_question_without_a_pronoun_is_a_follow_up(corpus_index):
     assert not follow.no_answer
 
 
+def test_a_follow_up_is_read_with_the_words_of_the_question_before(corpus_index):
+    # The reading is shown ("Read as a follow-up: ..."): the earlier question's words as
+    # it said them, not a list of its content words.
+    before = answer(
+        "We run dance sessions for older people. Are there any examples of arts groups "
+        "that got paid by the council or the NHS to do this kind of work?",
+        corpus_index,
+    )
+    follow = answer("how did they show it was working?", corpus_index, previous=[before.subject])
+    assert follow.follow_up and follow.reading == (
+        "examples of arts groups that got paid by the council or the NHS to do this kind "
+        "of work: how did they show it was working?"
+    )
+
+
 @pytest.mark.parametrize(
     ("first", "then", "subject"),
     [

@@ -102,11 +102,22 @@ _DO_QUESTION = re.compile(r"^\s*(what|when|where|why|how|which)\b.*\b(do|does|di
 def question_subject(question: str) -> str:
     """A question's own words, less the ones that only frame it and its main verb;
     `question` is the first thing it asks (`kinds.parts(question)[0]`)."""
-    words = WORD.findall(question)
+    found = list(WORD.finditer(question))
+    words = [m.group(0) for m in found]
+    dropped = set()
     verb = _WHO_VERB.match(question.lower())
     if verb:
-        words.remove(next(w for w in words if w.lower() == verb.group(1)))
+        dropped.add(next(i for i, w in enumerate(words) if w.lower() == verb.group(1)))
     elif _DO_QUESTION.match(question) and words and words[-1].islower():
-        words = words[:-1]
-    words = [w for w in words if w.lower() not in STOP_WORDS] or WORD.findall(question)
-    return " ".join(words[:10])[:SUBJECT_MAX_CHARS]
+        dropped.add(len(words) - 1)
+    kept = [i for i, w in enumerate(words) if i not in dropped and w.lower() not in STOP_WORDS]
+    if not kept:
+        return " ".join(words[:10])[:SUBJECT_MAX_CHARS]
+    # Said as the question says it, from its first word kept to its tenth: a follow-up
+    # shows what it was read as ("examples of arts groups that got paid by the council:
+    # how did they show it was working?", not "examples arts groups got paid council:
+    # ..."), and search drops the small words either way.
+    kept = kept[:10]
+    while len(kept) > 1 and found[kept[-1]].end() - found[kept[0]].start() > SUBJECT_MAX_CHARS:
+        kept.pop()
+    return question[found[kept[0]].start() : found[kept[-1]].end()][:SUBJECT_MAX_CHARS]
