@@ -246,6 +246,23 @@ def test_a_who_question_marks_the_name(corpus_index):
     assert result.to_json()["answer_span"] == {"sentence": i, "start": start, "end": end}
 
 
+def test_a_who_question_marks_no_month_and_not_what_it_asks_about(corpus_index):
+    def marked(question, previous=None):
+        result = answer(question, corpus_index, previous=previous)
+        if result.answer_span is None:
+            return None
+        i, start, end = result.answer_span
+        return result.sentences[i].text[start:end]
+
+    # Once "In January", "CCP" and "The Cultural Commissioning Programme" were marked.
+    framework = "Who wrote Public Health England's arts and health evaluation framework?"
+    assert marked(framework) == "Norma Daykin"
+    assert marked("and who paid for it?", ["Cultural Commissioning Programme"]) == (
+        "Arts Council England"
+    )
+    assert marked("Who ran the programme?") in (None, "NCVO")
+
+
 def test_a_how_much_question_marks_the_figure(corpus_index):
     result = answer("How much did Arts Council England put into the programme?", corpus_index)
     i, start, end = result.answer_span

@@ -214,7 +214,7 @@ def compose(
     text = " ".join(_plain(s) + " " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
     span = None
     if sentences[0].kind == "sentence":
-        found = kinds.answer_span(kind, sentences[0].text, query.question)
+        found = kinds.answer_span(kind, sentences[0].text, query.reading)
         if found:
             span = (0, *found)
     return Answer(

@@ -228,6 +228,7 @@ MONTH = (
     r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 )
 _YEAR = r"(?:19|20)\d\d(?:/\d\d)?"
+_MONTH_OR_DAY = re.compile(MONTH + r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday")
 DATE = re.compile(
     rf"\b(?:(?:between|from)\s+(?:(?:early|late|mid-?)\s*)?(?:{MONTH}\s+)?{_YEAR}\s+(?:and|to)\s+"
     rf"(?:(?:early|late|mid-?)\s*)?(?:{MONTH}\s+)?{_YEAR}|(?:\d{{1,2}}\s+)?{MONTH}\s+{_YEAR}|"
@@ -469,15 +470,23 @@ def answer_span(kind: QuestionKind, sentence: str, question: str) -> tuple[int, 
     found = []
     for match in pattern.finditer(sentence):
         text = match.group(0)
+        start = match.start()
+        if kind.kind == WHO:
+            first, _, rest = text.partition(" ")
+            if rest and first.lower() in STOP_WORDS:
+                start, text = start + len(first) + 1, rest  # "In January", "When ACE ..."
+            if _MONTH_OR_DAY.fullmatch(text):
+                continue
         if kind.kind == WHO and (
-            (match.start() == 0 and not text.isupper() and " " not in text)
-            or text.lower() in STOP_WORDS
+            (start == 0 and not text.isupper() and " " not in text) or text.lower() in STOP_WORDS
         ):
             continue  # an ordinary word that starts the sentence
         words = {w for w in tokens(text) if w not in STOP_WORDS}
         if words and words <= asked:
             continue  # the question named it already
-        found.append((match.start(), match.end()))
+        if kind.kind == WHO and _is_asked_about(text, asked, question):
+            continue
+        found.append((start, start + len(text)))
     if not found:
         return None
     if kind.kind == WHO:
@@ -494,6 +503,17 @@ def answer_span(kind: QuestionKind, sentence: str, question: str) -> tuple[int, 
             if before:
                 return before[-1]
     return found[0]
+
+
+def _is_asked_about(name: str, asked: set[str], question: str) -> bool:
+    """A name for what the question is about rather than its answer: one whose last word
+    the question uses ("the programme": "Cultural Commissioning Programme"), or the
+    initials of its capitalised words ("CCP")."""
+    words = tokens(name)
+    if len(words) > 1 and words[-1] in asked:
+        return True
+    initials = "".join(w[0] for w in re.findall(r"\b[A-Z][a-z]+", question))
+    return name.isupper() and len(name) > 1 and name in initials
 
 
 def _stems(text: str) -> set[str]:
