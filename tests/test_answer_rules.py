@@ -263,6 +263,19 @@ def test_a_who_question_marks_no_month_and_not_what_it_asks_about(corpus_index):
     assert marked("Who ran the programme?") in (None, "NCVO")
 
 
+def test_when_marks_a_stretch_of_time_and_how_much_marks_money(corpus_index):
+    def marked(question, previous=None):
+        result = answer(question, corpus_index, previous=previous)
+        i, start, end = result.answer_span
+        return result.sentences[i].text[start:end]
+
+    # Not the news item's dateline ("February 2016: ..."), but the phase it announces.
+    assert marked("when did this programme run") == "from July 2016 until December 2017"
+    # Not "two Bridge organisations": money, for how much.
+    worth = marked("how much was the contract worth?", ["Six Ways to Wellbeing"])
+    assert worth.startswith("£")
+
+
 def test_a_how_much_question_marks_the_figure(corpus_index):
     result = answer("How much did Arts Council England put into the programme?", corpus_index)
     i, start, end = result.answer_span

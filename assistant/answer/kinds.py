@@ -229,8 +229,10 @@ MONTH = (
 )
 _YEAR = r"(?:19|20)\d\d(?:/\d\d)?"
 _MONTH_OR_DAY = re.compile(MONTH + r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday")
+_RANGE = re.compile(r"(?:between|from)\s|.*\d\s*(?:-|–|to)\s*\d")
 DATE = re.compile(
-    rf"\b(?:(?:between|from)\s+(?:(?:early|late|mid-?)\s*)?(?:{MONTH}\s+)?{_YEAR}\s+(?:and|to)\s+"
+    rf"\b(?:(?:between|from)\s+(?:(?:early|late|mid-?)\s*)?(?:{MONTH}\s+)?{_YEAR}\s+"
+    rf"(?:and|to|until|till)\s+"
     rf"(?:(?:early|late|mid-?)\s*)?(?:{MONTH}\s+)?{_YEAR}|(?:\d{{1,2}}\s+)?{MONTH}\s+{_YEAR}|"
     rf"(?:(?:early|late|mid-?)\s*)?{_YEAR}(?:\s*(?:-|–|to)\s*{_YEAR})?)\b"
 )
@@ -489,6 +491,18 @@ def answer_span(kind: QuestionKind, sentence: str, question: str) -> tuple[int, 
         found.append((start, start + len(text)))
     if not found:
         return None
+    if kind.kind == HOW_MUCH:
+        # "How much ..." asks for money when the sentence gives some; "how many" for a count.
+        money = [(a, b) for a, b in found if sentence[a] in "£$€"]
+        if re.search(r"\bhow\s+much\b", question, re.I) and money:
+            return money[0]
+        if re.search(r"\bhow\s+many\b", question, re.I):
+            return next(((a, b) for a, b in found if (a, b) not in money), found[0])
+    if kind.kind == WHEN:
+        # A stretch of time ("from July 2016 to December 2017") says more than a date in it.
+        spans = [(a, b) for a, b in found if _RANGE.match(sentence, a, b)]
+        if spans:
+            return spans[0]
     if kind.kind == WHO:
         verbs = [
             m for m in _WHO_VERBS.finditer(sentence) if stem(m.group(0).lower()) in _stems(question)
