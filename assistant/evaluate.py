@@ -27,6 +27,11 @@ The parts keep the figures honest:
   answer (personal data, other funders, legal advice, the present, practical details,
   near misses), written blind and split by id, odd and even: decisions may look at
   `blind-oos`, never at `blind-oos-holdout`.
+
+Besides each question on its own, every standalone question with key facts is also
+asked after another question of its part, about another page, in the same conversation
+(`facts_after_another`): people change the subject in a chat, and a question that stands
+alone must not be read as a follow-up of the answer before it.
 """
 
 from __future__ import annotations
@@ -77,6 +82,9 @@ class Scores:
     follow_ups: int
     follow_ups_found: float | None  # follow-ups whose answering section is among the first three
     follow_ups_answered: float | None  # follow-ups answered with every key fact
+    # every key fact when asked after another question of the part, on another page, in
+    # the same conversation: a change of subject, which is not a follow-up
+    facts_after_another: float | None
 
     def to_json(self) -> dict:
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
@@ -91,6 +99,7 @@ class Outcome:
     rank: int | None  # of the answering section among the passages retrieved (0 = first)
     facts: bool  # every key fact in the answer text
     first_fact: bool  # the first sentence holds a key fact
+    facts_after: bool | None = None  # every key fact when asked after another question
 
 
 def load_questions(*paths: Path) -> list[dict]:
@@ -134,6 +143,17 @@ def run(index: SearchIndex, questions: list[dict], **options) -> list[Outcome]:
             answered[q["id"]] = compose(query, hits, index, said=said, **options), hits
         return answered[q["id"]]
 
+    others = _others(questions)
+
+    def after_another(q: dict) -> Answer:
+        before = ask(others[q["id"]])[0]
+        query, hits = retrieve(q["question"], index, [before.subject], RANKED)
+        return compose(query, hits, index, said=before.said, **options)
+
+    def has_facts(result: Answer, facts: list) -> bool:
+        text = "" if result.no_answer else result.text
+        return bool(facts) and all(holds(text, f) for f in facts)
+
     outcomes = []
     for q in questions:
         result, hits = ask(q)
@@ -146,15 +166,18 @@ def run(index: SearchIndex, questions: list[dict], **options) -> list[Outcome]:
                     rank = i
                     break
         facts = q.get("facts") or []
-        text = "" if result.no_answer else result.text
         first = "" if result.no_answer or not result.sentences else result.sentences[0].text
+        switched = None
+        if facts and q.get("page") and q["id"] in others:
+            switched = has_facts(after_another(q), facts)
         outcomes.append(
             Outcome(
                 q,
                 result,
                 rank,
-                bool(facts) and all(holds(text, f) for f in facts),
+                has_facts(result, facts),
                 bool(facts) and any(holds(first, f) for f in facts),
+                switched,
             )
         )
     return outcomes
@@ -192,6 +215,9 @@ def score(outcomes: Iterable[Outcome]) -> Scores:
         follow_ups_answered=share(
             [o for o in follow if o.question.get("facts")], lambda o: o.facts
         ),
+        facts_after_another=share(
+            [o for o in with_facts if o.facts_after is not None], lambda o: o.facts_after
+        ),
     )
 
 
@@ -228,3 +254,21 @@ def changed_answers(old: SearchIndex, new: SearchIndex, questions: list[dict]) -
                 }
             )
     return changes
+
+
+def _others(questions: list[dict]) -> dict[str, dict]:
+    """For each question that stands alone, the one asked before it when measuring a
+    change of subject: the nearest earlier question of its part that stands alone and is
+    answered on another page (failing that, the first later one); the same every run."""
+    by_part: dict[str, list[dict]] = {}
+    for q in questions:
+        if not q.get("follow_up_of"):
+            by_part.setdefault(q["part"], []).append(q)
+    others = {}
+    for alone in by_part.values():
+        for i, q in enumerate(alone):
+            earlier = [o for o in reversed(alone[:i]) if o.get("page") != q.get("page")]
+            later = [o for o in alone[i + 1 :] if o.get("page") != q.get("page")]
+            if earlier or later:
+                others[q["id"]] = (earlier or later)[0]
+    return others

@@ -71,6 +71,34 @@ def test_follow_ups_are_read_with_the_question_before(corpus_index):
     assert not answer("And how long did it run?", corpus_index).follow_up
 
 
+def test_a_question_that_names_its_own_subject_is_not_a_follow_up(corpus_index):
+    # Asked after another question, each of these was read as about the earlier answer's
+    # subject, for its pronoun, its "why", its "there" or its "that".
+    for question in (
+        "Why did Suffolk County Council spin out its libraries?",
+        "Who wrote Opportunities for alignment and when did it come out?",
+        "Is there solid evidence that arts and culture improve health outcomes?",
+        "Any examples of CCGs actually paying for arts activity for mental health?",
+    ):
+        assert not is_follow_up(question, corpus_index), question
+    # ... while a question that points back still is, whatever else it names.
+    for question in (
+        "how many GP practices referred patients to it?",
+        "does that mean I'm forced to go out to tender?",
+        "Who funded the Manchester one?",
+        "how does that compare with what Kent did?",
+        "who paid for that?",
+        "why?",
+    ):
+        assert is_follow_up(question, corpus_index), question
+    after = answer(
+        "Why did Suffolk County Council spin out its libraries?",
+        corpus_index,
+        previous=["Artlift"],
+    )
+    assert not after.follow_up and "suffolk" in after.citations[0].url
+
+
 def test_a_capital_that_starts_a_sentence_names_nothing(corpus_index):
     # What a follow-up carries depends on whether the question named something.
     assert names_something("What did the pilot in Kent do?", corpus_index)
