@@ -477,17 +477,16 @@ def answer_span(kind: QuestionKind, sentence: str, question: str) -> tuple[int, 
             first, _, rest = text.partition(" ")
             if rest and first.lower() in STOP_WORDS:
                 start, text = start + len(first) + 1, rest  # "In January", "When ACE ..."
-            if _MONTH_OR_DAY.fullmatch(text):
-                continue
-        if kind.kind == WHO and (
-            (start == 0 and not text.isupper() and " " not in text) or text.lower() in STOP_WORDS
-        ):
-            continue  # an ordinary word that starts the sentence
+            if (
+                (start == 0 and not text.isupper() and " " not in text)
+                or text.lower() in STOP_WORDS
+                or _MONTH_OR_DAY.fullmatch(text)
+                or _is_asked_about(text, asked, question)
+            ):
+                continue  # an ordinary word that starts the sentence, a month, the subject
         words = {w for w in tokens(text) if w not in STOP_WORDS}
         if words and words <= asked:
             continue  # the question named it already
-        if kind.kind == WHO and _is_asked_about(text, asked, question):
-            continue
         found.append((start, start + len(text)))
     if not found:
         return None

@@ -25,7 +25,6 @@ from ..text import STOP_WORDS, WORD, analyze, stem, tokens
 SYNONYMS_FILE = "synonyms.txt"
 SYNONYM_WEIGHT = 0.5  # an added equivalent counts half as much as a word typed
 
-# A question that opens like this, or leans on a pronoun, continues the last one.
 # A question that carries on from the one before ("and how long did it run?", "what
 # about Kent?", "was that a grant?").
 FOLLOW_UP_OPENINGS = re.compile(
