@@ -246,6 +246,19 @@ def test_a_who_question_marks_the_name(corpus_index):
     assert result.to_json()["answer_span"] == {"sentence": i, "start": start, "end": end}
 
 
+def test_who_ran_it_is_asked_as_who_led_it(corpus_index):
+    # The guidance's "ran" mostly says how long things ran: "Who ran the programme?"
+    # opened with "The Cultural Commissioning Programme had a second phase that ran for
+    # 18 months".
+    result = answer("Who ran the programme?", corpus_index)
+    assert "NCVO" in _plain_first(result) and "18 months" not in _plain_first(result)
+
+
+def _plain_first(result) -> str:
+    s = result.sentences[0]
+    return " ".join((s.text, *s.items, *(" ".join(r) for r in s.rows)))
+
+
 def test_a_who_question_marks_no_month_and_not_what_it_asks_about(corpus_index):
     def marked(question, previous=None):
         result = answer(question, corpus_index, previous=previous)

@@ -50,6 +50,7 @@ POINTS_BACK = re.compile(
 # A demonstrative that ends a question points back ("who paid for that?"); inside one it
 # is as often a conjunction or "there is" ("evidence that arts ...", "is there a guide").
 ENDS_POINTING = re.compile(r"\b(?:that|there|this|those)(?:\s+ones?)?\s*[?.!]*\s*$", re.I)
+WHO_RAN = re.compile(r"\s*who\s+(?:actually\s+|really\s+)?(?:ran|runs|run)\b", re.I)
 SELF_CONTAINED = 4  # the guidance's words a question naming something needs to stand alone
 SPECIFIC = 10  # a term in fewer than one passage in this many names something specific
 SUBJECT_MAX_CHARS = 120  # what a conversation carries from one answer to the next
@@ -385,6 +386,11 @@ def prepare(question: str, index: SearchIndex, previous: list[str] | None = None
         alternatives.append((typed, equivalent))
         for term in equivalent:
             terms[term] = max(terms[term], SYNONYM_WEIGHT)
+    if WHO_RAN.match(corrected):
+        # "Who ran X?" asks who led it; the guidance's "ran" says how long things ran
+        # ("the pilots ran from September 2014"), and found those first.
+        terms["run"] = min(terms["run"], SYNONYM_WEIGHT)
+        terms["lead"] = max(terms["lead"], 1)
     vector = index.embed_query(reading)
     own = follow_up and shifted is None
     years = [(m.group(0), _bound(corrected, m)) for m in YEAR.finditer(corrected)]
