@@ -6,6 +6,7 @@ import pytest
 
 from assistant import answer
 from assistant.answer import kinds
+from assistant.answer.compose import EXACT_CONFIDENCE
 from assistant.answer.kinds import question_kind
 from assistant.answer.query import prepare
 from assistant.answer.select import LEANS_BACK, NOT_OPENING
@@ -285,8 +286,29 @@ def test_when_marks_a_stretch_of_time_and_how_much_marks_money(corpus_index):
     # Not the news item's dateline ("February 2016: ..."), but the phase it announces.
     assert marked("when did this programme run") == "from July 2016 until December 2017"
     # Not "two Bridge organisations": money, for how much.
-    worth = marked("how much was the contract worth?", ["Six Ways to Wellbeing"])
-    assert worth.startswith("£")
+    sentence = (
+        "The two Bridge organisations' co-investment levered £120,000 of the council's "
+        "public health commissioning money."
+    )
+    question = "how much was the contract worth?"
+    start, end = kinds.answer_span(kinds.question_kind(question), sentence, question)
+    assert sentence[start:end] == "£120,000"
+
+
+def test_an_answer_the_assistant_doubts_marks_no_exact_answer(corpus_index):
+    questions = (
+        "how much was the contract worth?",
+        "Who led the programme?",
+        "When did Consilium start evaluating the programme?",
+        "who paid for it?",
+        "Who sat on the advisory group?",
+    )
+    results = [answer(q, corpus_index, previous=["Six Ways to Wellbeing"]) for q in questions]
+    assert any(r.answer_span for r in results) and any(
+        r.confidence < EXACT_CONFIDENCE for r in results
+    )
+    for r in results:
+        assert (r.answer_span is None) or r.confidence >= EXACT_CONFIDENCE
 
 
 def test_a_how_much_question_marks_the_figure(corpus_index):
