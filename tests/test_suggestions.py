@@ -61,3 +61,27 @@ def test_a_heading_reads_as_part_of_a_sentence():
 
     assert _in_sentence("A new report on arts", "") == "a new report on arts"
     assert _in_sentence("NHS commissioners", "") == "NHS commissioners"  # an acronym stays
+
+
+def test_a_heading_becomes_a_question_only_when_it_asks():
+    from assistant.answer.suggest import phrasings
+    from assistant.models import Passage
+
+    def first(heading: str) -> str:
+        passage = Passage("p", "a.html", "A page", (heading,), "s", "On funding.", ((0, 11),))
+        return phrasings(passage)[0]
+
+    # A heading that asks reads as a question; one that says what it tells, as it is
+    # ("What Kent did?" and "How the tender went?" were offered).
+    assert (
+        first("Who wrote Opportunities for alignment") == "Who wrote Opportunities for alignment?"
+    )
+    assert first("What is known about the results") == "What is known about the results?"
+    assert first("Who delivered the programme: NCVO and NPC") == "Who delivered the programme?"
+    assert first("What Kent did before joining the programme") == (
+        "What Kent did before joining the programme"
+    )
+    assert first("How the tender went") == "How the tender went"
+    assert first("Funding for organisations") == (
+        "What does the guidance say about funding for organisations?"
+    )

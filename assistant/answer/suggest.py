@@ -117,6 +117,10 @@ QUESTION_OPENINGS = frozenset(
     "what why how who when where which whose is are was were can could do does did should "
     "will has have".split()
 )
+AUXILIARIES = frozenset(
+    "is are was were do does did can could should would will has have had might must".split()
+)
+DETERMINERS = frozenset("the a an this that these those its their his her our your my".split())
 STEPS = ((1, -1), (2, -2))  # the sections next to a cited one first, then the next but one
 TRIED = 9  # sections whose questions one answer may try: each new one costs an answer
 # Per index: passage row by id (a page's passages are consecutive, in page order), and
@@ -209,21 +213,43 @@ def section_question(passage: Passage, index: SearchIndex, ask: Ask, key: Hashab
 
 def phrasings(passage: Passage) -> list[str]:
     """The section's heading as questions, most natural first: as it stands when it
-    asks already ("Why commission arts?", "What the pilots found"), else what the
-    guidance says about it; then scoped by the page's subject."""
+    asks already ("Why commission arts?", "Who wrote the report?") or says what it tells
+    ("How the tender went", which a "?" would make no question), else what the guidance
+    says about it; then scoped by the page's subject."""
     heading, title = passage.section.strip().rstrip("."), passage.title.strip()
     if not heading:
         return []
-    first = heading.split()[0].lower()
     if heading.endswith("?"):
         return [heading]
-    topic = _in_sentence(heading, passage.text)
-    out = [f"{heading}?"] if first in QUESTION_OPENINGS else []
-    out.append(f"What does the guidance say about {topic}?")
-    subject = re.split(r"\s*(?::|\s[-–—]\s)", title, maxsplit=1)[0]
+    asking = heading.split(":")[0].strip()  # "Who delivered the programme: NCVO, NPC ..."
+    if asks(asking):
+        out = [f"{asking}?"]
+    elif asking.split()[0].lower() in QUESTION_OPENINGS:
+        out = [asking]  # "How the tender went" reads well as it is, not with a "?"
+    else:
+        out = [f"What does the guidance say about {_in_sentence(asking, passage.text)}?"]
+    subject = re.split(r"\s*(?::|\s[-–—]\s)", title, maxsplit=1)[0].rstrip("?")
     if heading != title and " " in subject and subject.lower() not in heading.lower():
-        out.append(f"{subject}: {topic}?")
+        out.append(f"{subject}: {out[0][0].lower()}{out[0][1:]}")
     return out
+
+
+def asks(heading: str) -> bool:
+    """Whether a heading reads as a question as it stands ("What is commissioning", "Who
+    wrote the report", "Is it worth it"), not as a clause ("What the advisory group did",
+    "What Kent did", "Who the programme was for", "How far the programme had reached")."""
+    words = heading.split()
+    first = words[0].lower()
+    if first in AUXILIARIES:
+        return True
+    if first not in QUESTION_OPENINGS or len(words) < 2:
+        return False
+    if first == "who":
+        return words[1].islower() and words[1] not in DETERMINERS
+    second = words[1].lower()  # "What is ...", "How much is ...", not "What Kent did"
+    if second in ("much", "many", "long", "far", "often") and len(words) > 2:
+        second = words[2].lower()
+    return second in AUXILIARIES
 
 
 def _in_sentence(heading: str, text: str) -> str:
