@@ -61,6 +61,11 @@ def test_a_heading_reads_as_part_of_a_sentence():
 
     assert _in_sentence("A new report on arts", "") == "a new report on arts"
     assert _in_sentence("NHS commissioners", "") == "NHS commissioners"  # an acronym stays
+    # the first word of a name stays, though the word is written small in the text
+    assert _in_sentence("Mission Models Money's part", "its mission was") == (
+        "Mission Models Money's part"
+    )
+    assert _in_sentence("The Reader's work", "the") == "the Reader's work"
 
 
 def test_a_heading_becomes_a_question_only_when_it_asks():

@@ -255,12 +255,14 @@ def asks(heading: str) -> bool:
 def _in_sentence(heading: str, text: str) -> str:
     """The heading as it would read inside a sentence: its first word lower-cased unless
     it is a name (the section never writes it in lower case)."""
-    first = heading.split()[0]
+    words = heading.split()
+    first = words[0]
     lower = first.lower()
     if (
         first != lower
         and (lower in STOP_WORDS or re.search(rf"\b{re.escape(lower)}\b", text))
         and not (first.isupper() and len(first) > 1)  # an acronym, but "A" is a word
-    ):
+        and not (len(words) > 1 and words[1][:1].isupper() and lower not in STOP_WORDS)
+    ):  # (nor the first word of a name: "Mission Models Money")
         return lower + heading[len(first) :]
     return heading
