@@ -169,15 +169,43 @@ def is_follow_up(question: str, index: SearchIndex) -> bool:
 NAME_INSIDE = re.compile(r"(?<![.!?:\s])\s+[A-Z][A-Za-z]+")
 
 
+# Each index's proper names as typed in lower case, made once: see _proper_names.
+_NAMES: WeakKeyDictionary[SearchIndex, frozenset[str]] = WeakKeyDictionary()
+
+
+def _proper_names(index: SearchIndex) -> frozenset[str]:
+    """Words the guidance's titles and headings always capitalise after their first word
+    and that are not everyday English ("kent", "artlift", "torbay"): names, even typed
+    in lower case ("kent pilot results?")."""
+    names = _NAMES.get(index)
+    if names is None:
+        capital, small = set(), set()
+        labels = {p.title for p in index.passages}
+        labels.update(h for p in index.passages for h in p.heading_path)
+        for label in labels:
+            for i, word in enumerate(re.findall(r"[A-Za-z][A-Za-z'’-]*", label)):
+                if i and word[0].isupper() and not word.isupper():
+                    capital.add(word.lower())
+                elif word.islower():
+                    small.add(word)
+        names = _NAMES[index] = frozenset(
+            w for w in capital - small if len(w) > 2 and w not in STOP_WORDS and not everyday(w)
+        )
+    return names
+
+
 def names_something(question: str, index: SearchIndex) -> bool:
     """True when a question names something of its own: a capitalised name or acronym
-    inside a sentence (not the capital that starts one), or a word that is neither
-    everyday English nor common in the guidance ("prescribing", "consortium"; not
-    "sessions" or "examples")."""
+    inside a sentence (not the capital that starts one), a name typed in lower case
+    ("kent pilot results?"), or a word that is neither everyday English nor common in
+    the guidance ("prescribing", "consortium"; not "sessions" or "examples")."""
     if NAME_INSIDE.search(question.strip()):
         return True
     rare = 1 + math.log(SPECIFIC)  # the smoothed idf of a term in one passage in SPECIFIC
+    names = _proper_names(index)
     for word in tokens(question):
+        if word in names:
+            return True
         term = stem(word)
         if term in index.vocabulary and index.term_weight(term) > rare and not everyday(word):
             return True
