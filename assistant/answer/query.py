@@ -157,7 +157,9 @@ def is_follow_up(question: str, index: SearchIndex) -> bool:
     known = [t for t in analyze(question) if t in index.vocabulary]
     if SHORT_OPENINGS.match(question) and len(known) <= 2:
         return True
-    named = names_something(question, index)
+    # (A name typed small, "kent pilot results?", counts here: a change of subject. What
+    # the answer is about is still taken from its page, which names it better.)
+    named = names_something(question, index) or not _proper_names(index).isdisjoint(words)
     leans = FOLLOW_UP_PRONOUNS.intersection(words) or ENDS_POINTING.search(question)
     if leans and not (named and len(known) >= SELF_CONTAINED):
         return True
@@ -196,16 +198,13 @@ def _proper_names(index: SearchIndex) -> frozenset[str]:
 
 def names_something(question: str, index: SearchIndex) -> bool:
     """True when a question names something of its own: a capitalised name or acronym
-    inside a sentence (not the capital that starts one), a name typed in lower case
-    ("kent pilot results?"), or a word that is neither everyday English nor common in
-    the guidance ("prescribing", "consortium"; not "sessions" or "examples")."""
+    inside a sentence (not the capital that starts one), or a word that is neither
+    everyday English nor common in the guidance ("prescribing", "consortium"; not
+    "sessions" or "examples")."""
     if NAME_INSIDE.search(question.strip()):
         return True
     rare = 1 + math.log(SPECIFIC)  # the smoothed idf of a term in one passage in SPECIFIC
-    names = _proper_names(index)
     for word in tokens(question):
-        if word in names:
-            return True
         term = stem(word)
         if term in index.vocabulary and index.term_weight(term) > rare and not everyday(word):
             return True
