@@ -123,6 +123,16 @@ def holds(text: str, fact: list[str]) -> bool:
     return any(_unhyphenated(wording) in text for wording in fact)
 
 
+def holds_every(text: str, facts: list[list[str]]) -> bool:
+    """True when `text` holds every key fact (and there are some)."""
+    return bool(facts) and all(holds(text, f) for f in facts)
+
+
+def answer_text(result: Answer) -> str:
+    """What an answer says, as key facts are looked for in it: nothing for a decline."""
+    return "" if result.no_answer else result.text
+
+
 def _unhyphenated(text: str) -> str:
     return re.sub(r"(?<=\w)-(?=\w)", " ", fold(text))
 
@@ -150,10 +160,6 @@ def run(index: SearchIndex, questions: list[dict], **options) -> list[Outcome]:
         query, hits = retrieve(q["question"], index, [before.subject], RANKED)
         return compose(query, hits, index, said=before.said, **options)
 
-    def has_facts(result: Answer, facts: list) -> bool:
-        text = "" if result.no_answer else result.text
-        return bool(facts) and all(holds(text, f) for f in facts)
-
     outcomes = []
     for q in questions:
         result, hits = ask(q)
@@ -169,13 +175,13 @@ def run(index: SearchIndex, questions: list[dict], **options) -> list[Outcome]:
         first = "" if result.no_answer or not result.sentences else result.sentences[0].text
         switched = None
         if facts and q.get("page") and q["id"] in others:
-            switched = has_facts(after_another(q), facts)
+            switched = holds_every(answer_text(after_another(q)), facts)
         outcomes.append(
             Outcome(
                 q,
                 result,
                 rank,
-                has_facts(result, facts),
+                holds_every(answer_text(result), facts),
                 bool(facts) and any(holds(first, f) for f in facts),
                 switched,
             )

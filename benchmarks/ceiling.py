@@ -25,7 +25,7 @@ import json
 from collections import defaultdict
 
 from assistant.answer import compose, retrieve
-from assistant.evaluate import PARTS, RANKED, holds, load_questions, run
+from assistant.evaluate import PARTS, RANKED, answer_text, holds_every, load_questions, run
 from assistant.index import load_current
 from assistant.models import Hit
 
@@ -50,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         row = counts[q["part"]]
         row[0] += 1
         row[1] += outcome.facts
-        row[2] += all(holds(first, fact) for fact in q["facts"])
-        row[3] += all(holds(three, fact) for fact in q["facts"])
+        row[2] += holds_every(first, q["facts"])
+        row[3] += holds_every(three, q["facts"])
         answering = rows.get((q["page"], q["heading"]))
         row[4] += _holds_with_answering_first(index, q, query, hits, answering)
     figures = {}
@@ -87,9 +87,7 @@ def _holds_with_answering_first(
         best = hits[0].score if hits else 1.0
         rest = [hit for hit in hits if hit.row != answering][: RANKED - 1]
         hits = [Hit(index.passages[answering], best, answering), *rest]
-    result = compose(query, hits, index)
-    text = "" if result.no_answer else result.text
-    return all(holds(text, fact) for fact in question["facts"])
+    return holds_every(answer_text(compose(query, hits, index)), question["facts"])
 
 
 if __name__ == "__main__":

@@ -142,7 +142,7 @@ def _load(directory: Path, checksums: bool) -> Stored:
         ]
         idf = np.load(directory / "idf.npy", allow_pickle=False)
         matrix = _load_csr(directory / "matrix.npz")
-        passages = stored.read(directory / "passages.jsonl")
+        passages = stored.read(directory / "passages.jsonl", manifest.get("passages"))
     except (OSError, ValueError, KeyError) as exc:
         raise _damaged(directory, str(exc)) from exc
     if matrix.shape != (len(passages), len(terms)) or len(idf) != len(terms):

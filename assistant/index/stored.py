@@ -30,14 +30,15 @@ CACHED = 8_192
 class PassageFile:
     """passages.jsonl, read a line at a time by byte offset."""
 
-    def __init__(self, path: Path, offsets: np.ndarray) -> None:
+    def __init__(self, path: Path) -> None:
         self._fd = os.open(path, os.O_RDONLY)
         weakref.finalize(self, os.close, self._fd)
-        self._offsets = offsets  # where each line starts, and where the last one ends
+        # Where each line starts, and where the last one ends: set once read (see read).
+        self.offsets = np.zeros(1, np.int64)
         self.body = lru_cache(maxsize=CACHED)(self._read)
 
     def _read(self, row: int) -> Passage:
-        start, end = int(self._offsets[row]), int(self._offsets[row + 1])
+        start, end = int(self.offsets[row]), int(self.offsets[row + 1])
         return Passage.from_json(json.loads(os.pread(self._fd, end - start, start)))
 
 
@@ -65,21 +66,22 @@ class StoredPassage(Passage):
 KEPT = ("id", "url", "title", "heading_path", "anchor", "page", "page_type", "topics")
 
 
-def read(path: Path) -> list[Passage]:
-    """The passages of `path` (an index's passages.jsonl): whole for an index of at
-    most TEXT_IN_MEMORY passages, else each a StoredPassage."""
+def read(path: Path, count: int | None = None) -> list[Passage]:
+    """The passages of `path` (an index's passages.jsonl), read once: whole for an index
+    of at most TEXT_IN_MEMORY passages, else each a StoredPassage. `count` is how many
+    the manifest says there are (counted first when it does not say)."""
+    if count is None:
+        with open(path, "rb") as lines:
+            count = sum(1 for _ in lines)
     with open(path, "rb") as lines:
-        starts = [0]
-        for line in lines:
-            starts.append(starts[-1] + len(line))
-        lines.seek(0)
-        if len(starts) - 1 <= TEXT_IN_MEMORY:
+        if count <= TEXT_IN_MEMORY:
             return [Passage.from_json(json.loads(line)) for line in lines]
-        file = PassageFile(path, np.array(starts, np.int64))
-        return [
-            _stored(Passage.from_json(json.loads(line)), file, row)
-            for row, line in enumerate(lines)
-        ]
+        file, starts, passages = PassageFile(path), [0], []
+        for row, line in enumerate(lines):
+            starts.append(starts[-1] + len(line))
+            passages.append(_stored(Passage.from_json(json.loads(line)), file, row))
+    file.offsets = np.array(starts, np.int64)
+    return passages
 
 
 def _stored(whole: Passage, file: PassageFile, row: int) -> StoredPassage:
